@@ -1,0 +1,18 @@
+import { serveStatic } from "@hono/node-server/serve-static"
+import { Hono } from "hono"
+import { onError, onNotFound } from "./http/errors.ts"
+import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
+
+export interface AppDependencies extends HealthDependencies {
+  /** Folder of the built site (`site/dist`), served at `/`. Omitted in API-only tests. */
+  siteDir?: string | undefined
+}
+
+/** Builds the HTTP app from its dependencies; `npm start` and the tests build the same app. */
+export function createApp(deps: AppDependencies) {
+  const app = new Hono().onError(onError).notFound(onNotFound).route("/health", healthRoutes(deps))
+  if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
+  return app
+}
+
+export type AppType = ReturnType<typeof createApp>

@@ -1,0 +1,60 @@
+import { resolve } from "node:path"
+import { z } from "zod/v4"
+import { HumanmarkError } from "../sdk/errors.ts"
+
+/** anvil's first well-known development account. Public knowledge: only ever used on the embedded chain. */
+export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
+const port = z.coerce.number().int().min(0).max(65535)
+
+/** The environment variables humanmark reads; README "Configuration" documents each one. */
+const envSchema = z.object({
+  HUMANMARK_DATA_DIR: z.string().min(1).default("data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port.default(8787),
+  RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+  ANVIL_PORT: port.default(0),
+  DEPLOYER_PRIVATE_KEY: privateKey.optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+})
+
+export type ChainConfig =
+  | { mode: "embedded"; anvilPort: number; statePath: string }
+  | { mode: "rpc"; rpcUrl: string }
+
+export interface Config {
+  dataDir: string
+  http: { host: string; port: number }
+  chain: ChainConfig
+  /** Deploys the contracts when no deployment is recorded for the chain. */
+  deployerPrivateKey: `0x${string}` | undefined
+  database: { kind: "sqlite"; path: string }
+}
+
+/** Reads and validates configuration once; everything else receives the result. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")
+    throw new HumanmarkError("invalid_config", `Invalid configuration: ${problems}`)
+  }
+  const vars = parsed.data
+  const dataDir = resolve(vars.HUMANMARK_DATA_DIR)
+  const chain: ChainConfig = vars.RPC_URL
+    ? { mode: "rpc", rpcUrl: vars.RPC_URL }
+    : { mode: "embedded", anvilPort: vars.ANVIL_PORT, statePath: resolve(dataDir, "anvil-state.json") }
+  const deployerPrivateKey = (vars.DEPLOYER_PRIVATE_KEY ?? (chain.mode === "embedded" ? ANVIL_DEV_PRIVATE_KEY : undefined)) as
+    | `0x${string}`
+    | undefined
+  return { dataDir, http: { host: vars.HOST, port: vars.PORT }, chain, deployerPrivateKey, database: parseDatabaseUrl(vars.DATABASE_URL, dataDir) }
+}
+
+function parseDatabaseUrl(url: string | undefined, dataDir: string): Config["database"] {
+  if (url === undefined) return { kind: "sqlite", path: resolve(dataDir, "humanmark.sqlite") }
+  if (url.startsWith("sqlite:")) return { kind: "sqlite", path: resolve(url.slice("sqlite:".length)) }
+  if (/^postgres(ql)?:/.test(url)) {
+    throw new HumanmarkError("invalid_config", "DATABASE_URL: PostgreSQL is not supported yet; unset it to use the embedded SQLite database.")
+  }
+  throw new HumanmarkError("invalid_config", "DATABASE_URL must start with sqlite: (for example sqlite:./data/humanmark.sqlite).")
+}

@@ -1,0 +1,19 @@
+import type { HumanmarkDeployment } from "../../contracts/deploy.ts"
+
+export interface StorageStatus {
+  kind: "sqlite" | "postgres"
+  /** Highest applied migration. */
+  schemaVersion: number
+}
+
+/**
+ * Everything the server keeps. Asynchronous even over SQLite so that a PostgreSQL implementation
+ * (shared by several server instances) fits behind the same interface.
+ */
+export interface Storage {
+  /** Answers only if the database can be read; throws otherwise. */
+  status(): Promise<StorageStatus>
+  getDeployment(chainId: number): Promise<HumanmarkDeployment | undefined>
+  saveDeployment(deployment: HumanmarkDeployment): Promise<void>
+  close(): Promise<void>
+}
