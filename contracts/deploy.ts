@@ -1,20 +1,9 @@
 import { getAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem"
+import type { HumanmarkContracts, HumanmarkDeployment } from "../sdk/deployment.ts"
 import { poseidonT3Abi, semaphoreAbi, semaphoreVerifierAbi } from "../sdk/generated/abis.ts"
 import { poseidonT3Artifact, semaphoreArtifact, semaphoreVerifierArtifact } from "../sdk/generated/bytecode.ts"
 
-export interface HumanmarkContracts {
-  poseidonT3: Address
-  semaphoreVerifier: Address
-  semaphore: Address
-}
-
-export interface HumanmarkDeployment {
-  chainId: number
-  deployer: Address
-  /** Block of the last deployment transaction; indexers start reading events here. */
-  blockNumber: bigint
-  contracts: HumanmarkContracts
-}
+export type { HumanmarkContracts, HumanmarkDeployment }
 
 export interface DeployHumanmarkParameters {
   publicClient: PublicClient<Transport, Chain>

@@ -44,3 +44,25 @@ function membershipProof(group: Group, identity: Identity): MerkleProof {
   if (index === -1) throw new HumanmarkError("not_a_member", "This identity is not a member of the group.")
   return group.generateMerkleProof(index)
 }
+
+/** The `ISemaphore.SemaphoreProof` struct that Semaphore-based contracts take, from an off-chain proof. */
+export function toSemaphoreProofStruct(proof: SemaphoreProof) {
+  return {
+    merkleTreeDepth: BigInt(proof.merkleTreeDepth),
+    merkleTreeRoot: BigInt(proof.merkleTreeRoot),
+    nullifier: BigInt(proof.nullifier),
+    message: BigInt(proof.message),
+    scope: BigInt(proof.scope),
+    points: proof.points.map((point) => BigInt(point)) as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint],
+  }
+}
+
+/**
+ * Stops the worker threads that snarkjs starts for the BN254 curve on the first proof or verification
+ * and keeps for the life of the process. Call it when a command or test is done proving, so that the
+ * process can exit; the next proof starts the workers again.
+ */
+export async function releaseProverThreads(): Promise<void> {
+  const cached = (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128
+  await cached?.terminate()
+}

@@ -1,6 +1,7 @@
 import { Hono } from "hono"
 import type { Chain, PublicClient, Transport } from "viem"
-import type { HumanmarkDeployment } from "../../contracts/deploy.ts"
+import type { HumanmarkDeployment } from "../../sdk/deployment.ts"
+import type { HealthReport } from "../../sdk/health.ts"
 import type { Storage } from "../storage/storage.ts"
 
 export interface HealthDependencies {
@@ -12,15 +13,6 @@ export interface HealthDependencies {
   version: string
 }
 
-/** The answer of `GET /health`: 200 when chain and database both answer, 503 otherwise. */
-export interface HealthReport {
-  status: "ok" | "degraded"
-  version: string
-  chain: { id: number; caip2: string; rpc: string; ok: boolean; blockNumber: number | null; error?: string }
-  contracts: HumanmarkDeployment["contracts"]
-  deployment: { blockNumber: number; deployer: string }
-  database: { ok: boolean; kind: string | null; schemaVersion: number | null; error?: string }
-}
 
 export function healthRoutes(deps: HealthDependencies) {
   return new Hono().get("/", async (c) => {
