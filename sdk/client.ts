@@ -5,8 +5,8 @@ export interface HumanmarkClientOptions {
   serverUrl: string
   /** Per-request timeout. */
   timeoutMs?: number
-  /** Injected for tests and unusual runtimes; defaults to the global `fetch`. */
-  fetch?: typeof fetch
+  /** Replaces the global `fetch`, e.g. with a hono app's `request` or a fetch with custom agents. */
+  fetch?: (url: string, init: RequestInit) => Response | Promise<Response>
 }
 
 /** Calls a humanmark server's JSON API; errors arrive as the server's typed `HumanmarkError`. */
@@ -18,7 +18,7 @@ export interface HumanmarkClient {
 /** Builds a client; every call turns `{ "error": { code, message } }` answers back into `HumanmarkError`s. */
 export function createHumanmarkClient(options: HumanmarkClientOptions): HumanmarkClient {
   const serverUrl = normaliseServerUrl(options.serverUrl)
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init))
   const timeoutMs = options.timeoutMs ?? 30_000
   return {
     serverUrl,

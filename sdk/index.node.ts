@@ -1,0 +1,3 @@
+// The SDK entry for Node: everything in ./index.ts plus what needs the file system.
+export * from "./index.ts"
+export { loadSemaphoreArtifacts, semaphoreArtifactsDir } from "./semaphore/artifacts.node.ts"
