@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.ts"
+import { c2paCommand } from "./c2pa.ts"
 import { healthCommand } from "./health.ts"
 import { startCommand } from "./start.ts"
 
 /** Every subcommand, in the order `humanmark --help` lists them. */
-export const commands: CliCommand[] = [startCommand, healthCommand]
+export const commands: CliCommand[] = [startCommand, healthCommand, c2paCommand]
