@@ -26,6 +26,8 @@ export function startVerifyTool(root: Document): void {
 
   const field = (name: string) => result.querySelector<HTMLElement>(`[data-field=${name}]`)!
 
+  for (const input of [fileInput, receiptInput]) acceptDrops(input)
+
   fileInput.addEventListener("change", () => {
     const file = fileInput.files?.[0]
     root.querySelector("[data-field=file-name]")!.textContent = file ? `${file.name} · ${formatBytes(file.size)}` : "Hashed on this device, never uploaded"
@@ -107,6 +109,24 @@ export function startVerifyTool(root: Document): void {
       progress.hidden = true
       button.disabled = !fileInput.files?.[0]
     }
+  })
+}
+
+/** Dropping a file on an input's drop zone picks it, as choosing it would. */
+function acceptDrops(input: HTMLInputElement) {
+  const zone = input.closest<HTMLElement>(".dropzone")
+  if (!zone) return
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault()
+    zone.dataset.dragging = "true"
+  })
+  zone.addEventListener("dragleave", () => delete zone.dataset.dragging)
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault()
+    delete zone.dataset.dragging
+    if (!event.dataTransfer?.files.length) return
+    input.files = event.dataTransfer.files
+    input.dispatchEvent(new Event("change"))
   })
 }
 
