@@ -62,3 +62,24 @@ test("a port that is taken gives a typed start error with anvil's own output", a
   })
   await first.stop()
 })
+
+test("an anvil orphaned on the same state file (its server was killed -9) is stopped before a new one starts", async () => {
+  const statePath = join(dir, "orphan-state.json")
+  const orphan = await startAnvil({ statePath })
+  assert.ok(existsSync(`${statePath}.pid`))
+  const successor = await startAnvil({ statePath })
+  await waitUntil(() => !isRunning(orphan.pid))
+  assert.equal(await rpc(successor.rpcUrl, "eth_chainId"), "0x7a69")
+  await orphan.stop()
+  assert.ok(existsSync(`${statePath}.pid`), "the orphan's late stop leaves the successor's record alone")
+  await successor.stop()
+  assert.equal(existsSync(`${statePath}.pid`), false)
+})
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time")
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { HumanmarkError } from "../../sdk/errors.ts"
 
@@ -39,11 +40,14 @@ export function anvilBinaryPath(): string {
 /** Starts a local anvil node and resolves once it listens. */
 export function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const args = ["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--chain-id", String(options.chainId ?? 31337)]
+  const pidFile = options.statePath ? `${options.statePath}.pid` : undefined
   if (options.statePath) {
     // --state loads and saves; the interval bounds what a crash (kill -9) can lose to one second.
     args.push("--state", options.statePath, "--state-interval", "1")
+    stopOrphanedAnvil(pidFile!, options.statePath)
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] })
+  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid))
   const killOnExit = () => child.kill("SIGKILL")
   process.once("exit", killOnExit)
 
@@ -52,11 +56,14 @@ export function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstan
 
   const stop = async () => {
     process.removeListener("exit", killOnExit)
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill("SIGTERM")
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    await exited
-    clearTimeout(timer)
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    // Only our own record: a successor may have taken the state file over.
+    if (pidFile && readPid(pidFile) === child.pid) rmSync(pidFile, { force: true })
   }
 
   return new Promise((resolve, reject) => {
@@ -81,4 +88,37 @@ export function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstan
     child.once("error", (error) => fail(`Could not run anvil: ${error.message}`))
     child.once("exit", (code, signal) => fail(`anvil exited early (code ${code}, signal ${signal}).`))
   })
+}
+
+/**
+ * A server killed with SIGKILL cannot stop its anvil, which then lives on and keeps writing its
+ * (now stale) state into the same file every second. Before starting on a state file, stop the
+ * anvil recorded for it, if that process is still an anvil using this very state file.
+ */
+function stopOrphanedAnvil(pidFile: string, statePath: string): void {
+  const pid = readPid(pidFile)
+  if (pid === undefined) return
+  let commandLine = ""
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+  } catch {
+    // No such process (or no /proc on this system): nothing to reclaim.
+  }
+  if (commandLine.includes("anvil") && commandLine.includes(statePath)) {
+    try {
+      process.kill(pid, "SIGKILL")
+    } catch {
+      // It exited in between.
+    }
+  }
+  rmSync(pidFile, { force: true })
+}
+
+function readPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8").trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
 }
