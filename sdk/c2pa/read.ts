@@ -110,14 +110,16 @@ function resolveMimeType(bytes: Uint8Array, declared: string | undefined): strin
 function readerContext(trustAnchorsPem: string | undefined): string {
   const verify = { verify_trust: true, remote_manifest_fetch: false, ocsp_fetch: false }
   if (trustAnchorsPem === undefined) return JSON.stringify({ verify })
-  return JSON.stringify({ trust: { trust_anchors: checkedTrustAnchors(trustAnchorsPem) }, verify })
+  return JSON.stringify({ trust: { trust_anchors: checkTrustAnchorsPem(trustAnchorsPem) }, verify })
 }
 
 /**
- * Keeps only the PEM certificates, each checked: c2pa-rs reports a bad anchor list as a confusing
- * TOML parse error of the whole settings document.
+ * The PEM certificates of `pem`, each checked to parse; other text is dropped. Throws
+ * `c2pa_invalid_trust_anchors` when none is found or one is broken. (c2pa-rs would report a bad
+ * anchor list as a confusing TOML parse error of its whole settings document.) Servers call it at
+ * startup so a wrong anchors file fails there, not on every request.
  */
-function checkedTrustAnchors(pem: string): string {
+export function checkTrustAnchorsPem(pem: string): string {
   const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
   if (certificates.length === 0) {
     throw new HumanmarkError(C2PA_ERROR_CODES.invalidTrustAnchors, "The trust anchors contain no PEM certificate.", { status: 400 })
