@@ -162,6 +162,23 @@ describe("readC2pa", () => {
     }
   })
 
+  it("gives each of many concurrent reads its own result (one wasm instance serves them all)", async () => {
+    const tampered = tamperPngPixels(signed)
+    const anchors = credentials.certificateAuthority.pem
+    const inputs = Array.from({ length: 24 }, (_, index) => index % 3)
+    const states = await Promise.all(
+      inputs.map(async (kind) => {
+        if (kind === 0) return (await readC2pa({ bytes: signed, trustAnchorsPem: anchors })).validationState
+        if (kind === 1) return (await readC2pa({ bytes: tampered, trustAnchorsPem: anchors })).validationState
+        return readC2pa({ bytes: signed.subarray(0, 600), mimeType: "image/png" }).then(
+          () => "read",
+          (error: HumanmarkError) => error.code,
+        )
+      }),
+    )
+    assert.deepEqual(states, inputs.map((kind) => ["Trusted", "Invalid", C2PA_ERROR_CODES.unreadable][kind]))
+  })
+
   it("never touches the network", async () => {
     const originalFetch = globalThis.fetch
     const requested: string[] = []
