@@ -82,7 +82,9 @@ export async function readC2pa(parameters: ReadC2paParameters): Promise<ReadC2pa
 }
 
 function resolveMimeType(bytes: Uint8Array, declared: string | undefined): string {
-  if (declared === undefined || declared.trim() === "" || declared === "application/octet-stream") {
+  const bare = declared?.split(";")[0]!.trim().toLowerCase()
+  // Generic types say nothing about the format: recognise it from the bytes.
+  if (bare === undefined || bare === "" || bare === "application/octet-stream") {
     const sniffed = sniffC2paMimeType(bytes)
     if (sniffed) return sniffed
     throw new HumanmarkError(C2PA_ERROR_CODES.unsupportedFormat, "The file's format is not one C2PA manifests can be read from.", {
@@ -90,7 +92,7 @@ function resolveMimeType(bytes: Uint8Array, declared: string | undefined): strin
       status: 415,
     })
   }
-  const mimeType = canonicalC2paMimeType(declared)
+  const mimeType = canonicalC2paMimeType(bare)
   if (!mimeType) {
     throw new HumanmarkError(C2PA_ERROR_CODES.unsupportedFormat, `C2PA manifests cannot be read from ${declared} files.`, {
       details: `Supported: ${C2PA_MIME_TYPES.join(", ")}.`,
