@@ -2,7 +2,7 @@
 // receipt from pending to anchored (and final) and offer it for download.
 import { isHumanmarkError } from "../../../sdk/errors.ts"
 import { describeAnchor, downloadJson, getReceipt, submitDigests, type ReceiptView } from "./anchors-api.ts"
-import { formatBytes, hashFile } from "./hash-file.ts"
+import { formatBytes, formatDuration, hashFile } from "./hash-file.ts"
 
 const POLL_MS = 1_000
 
@@ -43,12 +43,18 @@ export function startTimestampTool(root: Document): void {
     // Hash one file at a time: parallel hashing would only split the same CPU between them.
     for (const row of rows) {
       try {
-        row.digest = await hashFile(row.file, ({ bytesHashed, totalBytes }) => {
-          const progress = row.element.querySelector<HTMLProgressElement>("[data-field=progress]")!
-          progress.value = totalBytes === 0 ? 100 : (100 * bytesHashed) / totalBytes
+        const started = performance.now()
+        row.digest = await hashFile(row.file, {
+          onProgress: ({ bytesHashed, totalBytes }) => {
+            const progress = row.element.querySelector<HTMLProgressElement>("[data-field=progress]")!
+            progress.value = totalBytes === 0 ? 100 : (100 * bytesHashed) / totalBytes
+          },
         })
+        const hashMs = performance.now() - started
+        row.element.dataset.hashMs = hashMs.toFixed(1)
         row.element.querySelector("[data-field=digest]")!.textContent = row.digest
         row.element.querySelector("[data-field=progress]")!.remove()
+        row.element.querySelector("[data-field=size]")!.textContent = `${formatBytes(row.file.size)} · hashed in ${formatDuration(hashMs)}`
         setState(row, "submitting")
       } catch (error) {
         setState(row, "error", `Could not read the file: ${error instanceof Error ? error.message : String(error)}`)

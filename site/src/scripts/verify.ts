@@ -64,8 +64,10 @@ export function startVerifyTool(root: Document): void {
     try {
       busy.textContent = "Hashing the file…"
       progress.hidden = false
-      const digest = await hashFile(file, ({ bytesHashed, totalBytes }) => {
-        progress.value = totalBytes === 0 ? 100 : (100 * bytesHashed) / totalBytes
+      const digest = await hashFile(file, {
+        onProgress: ({ bytesHashed, totalBytes }) => {
+          progress.value = totalBytes === 0 ? 100 : (100 * bytesHashed) / totalBytes
+        },
       })
       progress.hidden = true
 
