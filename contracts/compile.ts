@@ -55,6 +55,21 @@ export function compileContracts(): CompileResult {
   const sources: Record<string, { content: string }> = {}
   for (const path of new Set(wanted.values())) sources[path] = { content: readSource(path) }
 
+  const output = runSolc(sources)
+  const contracts = [...wanted].map(([name, sourcePath]) => toCompiledContract(output, name, sourcePath))
+  return { compilerVersion: solc.version(), contracts }
+}
+
+/**
+ * Compiles one Solidity file of this repository on its own, with the same settings as the build: for
+ * test and benchmark fixtures (e.g. gas baselines) that must never reach sdk/generated.
+ */
+export function compileFixture(sourcePath: string): CompiledContract[] {
+  const output = runSolc({ [sourcePath]: { content: readSource(sourcePath) } })
+  return declaredContractNames(readSource(sourcePath)).map((name) => toCompiledContract(output, name, sourcePath))
+}
+
+function runSolc(sources: Record<string, { content: string }>): SolcOutput {
   const input = { language: "Solidity", sources, settings: compilerSettings }
   const output = JSON.parse(
     solc.compile(JSON.stringify(input), {
@@ -72,25 +87,25 @@ export function compileContracts(): CompileResult {
   if (errors.length > 0) {
     throw new Error(`Solidity compilation failed:\n${errors.map((entry) => entry.formattedMessage).join("\n")}`)
   }
+  return output
+}
 
-  const contracts = [...wanted].map(([name, sourcePath]) => {
-    const compiled = output.contracts?.[sourcePath]?.[name]
-    if (!compiled) throw new Error(`solc produced no output for ${sourcePath}:${name}`)
-    const linkReferences = Object.entries(compiled.evm.bytecode.linkReferences ?? {}).flatMap(([file, libraries]) =>
-      Object.entries(libraries).map(([library, positions]) => ({
-        library: `${file}:${library}`,
-        offsets: positions.map((position) => position.start),
-      })),
-    )
-    return {
-      name,
-      sourcePath,
-      abi: compiled.abi,
-      bytecode: `0x${compiled.evm.bytecode.object}` as const,
-      linkReferences,
-    }
-  })
-  return { compilerVersion: solc.version(), contracts }
+function toCompiledContract(output: SolcOutput, name: string, sourcePath: string): CompiledContract {
+  const compiled = output.contracts?.[sourcePath]?.[name]
+  if (!compiled) throw new Error(`solc produced no output for ${sourcePath}:${name}`)
+  const linkReferences = Object.entries(compiled.evm.bytecode.linkReferences ?? {}).flatMap(([file, libraries]) =>
+    Object.entries(libraries).map(([library, positions]) => ({
+      library: `${file}:${library}`,
+      offsets: positions.map((position) => position.start),
+    })),
+  )
+  return {
+    name,
+    sourcePath,
+    abi: compiled.abi,
+    bytecode: `0x${compiled.evm.bytecode.object}` as const,
+    linkReferences,
+  }
 }
 
 /** Resolves an import path: our own sources by repository path, everything else from node_modules. */

@@ -1,7 +1,7 @@
 import { getAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem"
-import type { HumanmarkContracts, HumanmarkDeployment } from "../sdk/deployment.ts"
-import { poseidonT3Abi, semaphoreAbi, semaphoreVerifierAbi } from "../sdk/generated/abis.ts"
-import { poseidonT3Artifact, semaphoreArtifact, semaphoreVerifierArtifact } from "../sdk/generated/bytecode.ts"
+import { humanmarkContractNames, type HumanmarkContracts, type HumanmarkDeployment } from "../sdk/deployment.ts"
+import { contentAnchorAbi, poseidonT3Abi, semaphoreAbi, semaphoreVerifierAbi } from "../sdk/generated/abis.ts"
+import { contentAnchorArtifact, poseidonT3Artifact, semaphoreArtifact, semaphoreVerifierArtifact } from "../sdk/generated/bytecode.ts"
 
 export type { HumanmarkContracts, HumanmarkDeployment }
 
@@ -33,7 +33,7 @@ export function linkBytecode(artifact: LinkableArtifact, libraries: Record<strin
   return `0x${hex}`
 }
 
-/** Deploys PoseidonT3, SemaphoreVerifier and Semaphore (linked to PoseidonT3), in that order. */
+/** Deploys PoseidonT3, SemaphoreVerifier, Semaphore (linked to PoseidonT3) and ContentAnchor, in that order. */
 export async function deployHumanmark({ publicClient, walletClient, onProgress }: DeployHumanmarkParameters): Promise<HumanmarkDeployment> {
   let blockNumber = 0n
   const deploy = async (name: string, abi: readonly unknown[], bytecode: Hex, args: readonly unknown[] = []) => {
@@ -49,17 +49,23 @@ export async function deployHumanmark({ publicClient, walletClient, onProgress }
   const semaphoreVerifier = await deploy("SemaphoreVerifier", semaphoreVerifierAbi, semaphoreVerifierArtifact.bytecode)
   const semaphoreBytecode = linkBytecode(semaphoreArtifact, { "poseidon-solidity/PoseidonT3.sol:PoseidonT3": poseidonT3 })
   const semaphore = await deploy("Semaphore", semaphoreAbi, semaphoreBytecode, [semaphoreVerifier])
+  const contentAnchor = await deploy("ContentAnchor", contentAnchorAbi, contentAnchorArtifact.bytecode)
 
   return {
     chainId: publicClient.chain.id,
     deployer: walletClient.account.address,
     blockNumber,
-    contracts: { poseidonT3, semaphoreVerifier, semaphore },
+    contracts: { poseidonT3, semaphoreVerifier, semaphore, contentAnchor },
   }
 }
 
-/** True when every recorded contract still has code, e.g. after a local chain was reset. */
-export async function isDeploymentLive(publicClient: PublicClient<Transport, Chain>, contracts: HumanmarkContracts): Promise<boolean> {
-  const codes = await Promise.all(Object.values(contracts).map((address) => publicClient.getCode({ address })))
+/**
+ * True when the record names every contract this version deploys and each still has code. False after
+ * a local chain was reset, and for a record made before a contract was added (so it gets redeployed).
+ */
+export async function isDeploymentLive(publicClient: PublicClient<Transport, Chain>, contracts: Partial<HumanmarkContracts>): Promise<boolean> {
+  const addresses = humanmarkContractNames.map((name) => contracts[name])
+  if (!addresses.every((address): address is Address => typeof address === "string")) return false
+  const codes = await Promise.all(addresses.map((address) => publicClient.getCode({ address })))
   return codes.every((code) => code !== undefined && code !== "0x")
 }

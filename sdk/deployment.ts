@@ -5,7 +5,15 @@ export interface HumanmarkContracts {
   poseidonT3: Address
   semaphoreVerifier: Address
   semaphore: Address
+  /** Records batch Merkle roots of content digests (`Anchored` events). */
+  contentAnchor: Address
 }
+
+/**
+ * Every contract a complete deployment has. A deployment recorded by an older version lacks the
+ * newer names, and is then treated as missing so it gets deployed again.
+ */
+export const humanmarkContractNames = ["poseidonT3", "semaphoreVerifier", "semaphore", "contentAnchor"] as const satisfies readonly (keyof HumanmarkContracts)[]
 
 export interface HumanmarkDeployment {
   chainId: number
