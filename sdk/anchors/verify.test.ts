@@ -17,7 +17,6 @@ let chain: TestChain
 const contents = Array.from({ length: 5 }, (_, i) => new TextEncoder().encode(`photo ${i}: these exact bytes`))
 const index = 3
 /** A receipt as JSON, written field by field from what the chain returned; loosely typed so tests can break it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let receipt: Record<string, any>
 let attestation: HumanAttestation
 
