@@ -7,20 +7,36 @@ import * as nodeEntry from "./index.node.ts"
 const browserExports = [
   "HumanmarkError",
   "MAX_TREE_DEPTH",
+  "MERKLE_HASH_RULE",
   "MIN_TREE_DEPTH",
+  "RECEIPT_VERSION",
+  "buildMerkleTree",
   "checkArtifactBytes",
+  "contentAnchorAbi",
+  "createAnchoredReceipt",
   "createHumanmarkClient",
+  "createPendingReceipt",
+  "digestOf",
   "generateSemaphoreProof",
   "getHealth",
+  "isAnchoredReceipt",
   "isHumanmarkError",
+  "merkleLeafHash",
+  "merkleNodeHash",
+  "merklePath",
+  "normalizeDigest",
+  "parseDigest",
+  "parseReceipt",
   "poseidonT3Abi",
   "redactUrl",
   "releaseProverThreads",
+  "rootFromPath",
   "semaphoreAbi",
   "semaphoreArtifactName",
   "semaphoreArtifactsVersion",
   "semaphoreVerifierAbi",
   "toSemaphoreProofStruct",
+  "verifyReceipt",
   "verifySemaphoreProof",
 ]
 
@@ -28,6 +44,6 @@ test("the browser entry exports exactly the public API", () => {
   assert.deepEqual(Object.keys(browserEntry).sort(), browserExports)
 })
 
-test("the Node entry adds only the file-system loaders", () => {
-  assert.deepEqual(Object.keys(nodeEntry).sort(), [...browserExports, "loadSemaphoreArtifacts", "semaphoreArtifactsDir"].sort())
+test("the Node entry adds only what reads the file system", () => {
+  assert.deepEqual(Object.keys(nodeEntry).sort(), [...browserExports, "loadSemaphoreArtifacts", "semaphoreArtifactsDir", "sha256File"].sort())
 })

@@ -18,4 +18,42 @@ export {
   verifySemaphoreProof,
   type GenerateSemaphoreProofParameters,
 } from "./semaphore/proof.ts"
-export { poseidonT3Abi, semaphoreAbi, semaphoreVerifierAbi } from "./generated/abis.ts"
+export { contentAnchorAbi, poseidonT3Abi, semaphoreAbi, semaphoreVerifierAbi } from "./generated/abis.ts"
+export { digestOf, normalizeDigest, parseDigest } from "./anchors/digest.ts"
+export {
+  MERKLE_HASH_RULE,
+  buildMerkleTree,
+  merkleLeafHash,
+  merkleNodeHash,
+  merklePath,
+  rootFromPath,
+  type DigestInput,
+  type MerklePath,
+  type MerklePathStep,
+  type MerkleTree,
+} from "./anchors/merkle.ts"
+export {
+  RECEIPT_VERSION,
+  createAnchoredReceipt,
+  createPendingReceipt,
+  isAnchoredReceipt,
+  parseReceipt,
+  type AnchoredReceipt,
+  type CreateAnchoredReceiptParameters,
+  type CreatePendingReceiptParameters,
+  type HumanAttestation,
+  type PendingReceipt,
+  type Receipt,
+  type ReceiptAnchor,
+  type ReceiptMerkle,
+  type ReceiptStatus,
+} from "./anchors/receipt.ts"
+export {
+  verifyReceipt,
+  type CheckResult,
+  type CheckStatus,
+  type VerifyReceiptChecks,
+  type VerifyReceiptErrorType,
+  type VerifyReceiptParameters,
+  type VerifyReceiptResult,
+} from "./anchors/verify.ts"
