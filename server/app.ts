@@ -1,16 +1,23 @@
 import { serveStatic } from "@hono/node-server/serve-static"
 import { Hono } from "hono"
 import { onError, onNotFound } from "./http/errors.ts"
+import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
 
 export interface AppDependencies extends HealthDependencies {
   /** Folder of the built site (`site/dist`), served at `/`. Omitted in API-only tests. */
   siteDir?: string | undefined
+  anchors: AnchorRouteDependencies & VerifyRouteDependencies
 }
 
 /** Builds the HTTP app from its dependencies; `npm start` and the tests build the same app. */
 export function createApp(deps: AppDependencies) {
-  const app = new Hono().onError(onError).notFound(onNotFound).route("/health", healthRoutes(deps))
+  const app = new Hono()
+    .onError(onError)
+    .notFound(onNotFound)
+    .route("/health", healthRoutes(deps))
+    .route("/v1/anchors", anchorRoutes(deps.anchors))
+    .route("/v1/verify", verifyRoutes(deps.anchors))
   if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
   return app
 }

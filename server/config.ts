@@ -17,6 +17,14 @@ const envSchema = z.object({
   ANVIL_PORT: port.default(0),
   DEPLOYER_PRIVATE_KEY: privateKey.optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  ANCHOR_BATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+  ANCHOR_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).optional(),
+  ANCHOR_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  ANCHOR_HUMAN_GROUP_IDS: z
+    .string()
+    .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "must be a comma-separated list of Semaphore group ids")
+    .default(""),
 })
 
 export type ChainConfig =
@@ -30,6 +38,23 @@ export interface Config {
   /** Deploys the contracts when no deployment is recorded for the chain. */
   deployerPrivateKey: `0x${string}` | undefined
   database: { kind: "sqlite"; path: string }
+  anchors: AnchorConfig
+}
+
+export interface AnchorConfig {
+  /** A batch is anchored this long after its oldest digest arrived... */
+  batchIntervalMs: number
+  /** ...or as soon as this many digests wait. Also the largest batch. */
+  batchMax: number
+  /**
+   * Blocks (the anchoring one included) a batch needs before it is final: 1 on the embedded chain, 12
+   * elsewhere. When the node reports a `finalized` block, the batch must also be at or below it.
+   */
+  confirmations: number
+  /** Cap of the exponential backoff while the chain does not answer. */
+  retryMaxMs: number
+  /** Semaphore groups whose members may attest "made by a verified human"; none accepts no attestation. */
+  humanGroupIds: bigint[]
 }
 
 /** Reads and validates configuration once; everything else receives the result. */
@@ -47,7 +72,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const deployerPrivateKey = (vars.DEPLOYER_PRIVATE_KEY ?? (chain.mode === "embedded" ? ANVIL_DEV_PRIVATE_KEY : undefined)) as
     | `0x${string}`
     | undefined
-  return { dataDir, http: { host: vars.HOST, port: vars.PORT }, chain, deployerPrivateKey, database: parseDatabaseUrl(vars.DATABASE_URL, dataDir) }
+  const anchors: AnchorConfig = {
+    batchIntervalMs: vars.ANCHOR_BATCH_INTERVAL_MS,
+    batchMax: vars.ANCHOR_BATCH_MAX,
+    confirmations: vars.ANCHOR_CONFIRMATIONS ?? (chain.mode === "embedded" ? 1 : 12),
+    retryMaxMs: vars.ANCHOR_RETRY_MAX_MS,
+    humanGroupIds: vars.ANCHOR_HUMAN_GROUP_IDS.split(",").filter((id) => id.trim() !== "").map((id) => BigInt(id.trim())),
+  }
+  return {
+    dataDir,
+    http: { host: vars.HOST, port: vars.PORT },
+    chain,
+    deployerPrivateKey,
+    database: parseDatabaseUrl(vars.DATABASE_URL, dataDir),
+    anchors,
+  }
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): Config["database"] {

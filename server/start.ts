@@ -7,6 +7,7 @@ import { serve, type ServerType } from "@hono/node-server"
 import type { HumanmarkDeployment } from "../contracts/deploy.ts"
 import packageJson from "../package.json"
 import { HumanmarkError, redactUrl } from "../sdk/errors.ts"
+import { startAnchoring } from "./anchors/anchoring.ts"
 import { createApp } from "./app.ts"
 import { startAnvil, type AnvilInstance } from "./chain/anvil.ts"
 import { connectChain, type ChainClients } from "./chain/clients.ts"
@@ -60,6 +61,9 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
 
     const deployment = await ensureDeployment({ clients, storage, embedded: anvil !== undefined, log })
 
+    const anchoring = startAnchoring({ store: storage.anchors, clients, deployment, config: config.anchors, log })
+    stack.push(() => anchoring.stop())
+
     const siteDir = options.siteDir === undefined ? (existsSync(defaultSiteDir) ? defaultSiteDir : undefined) : (options.siteDir ?? undefined)
     if (options.siteDir === undefined && !siteDir) log("the site is not built (run `npm run build`); serving the API only")
     const app = createApp({
@@ -69,6 +73,7 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
       chainLabel: anvil ? "embedded" : redactUrl(rpcUrl),
       version: packageJson.version,
       siteDir,
+      anchors: anchoring.routes,
     })
     const server = await listen(app.fetch, config.http)
     stack.push(() => closeServer(server))

@@ -1,7 +1,9 @@
 import type { CliCommand } from "../command.ts"
+import { anchorCommand } from "./anchor.ts"
 import { c2paCommand } from "./c2pa.ts"
 import { healthCommand } from "./health.ts"
 import { startCommand } from "./start.ts"
+import { verifyCommand } from "./verify.ts"
 
 /** Every subcommand, in the order `humanmark --help` lists them. */
-export const commands: CliCommand[] = [startCommand, healthCommand, c2paCommand]
+export const commands: CliCommand[] = [startCommand, healthCommand, anchorCommand, verifyCommand, c2paCommand]

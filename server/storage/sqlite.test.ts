@@ -19,7 +19,8 @@ const deployment: HumanmarkDeployment = {
     poseidonT3: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     semaphoreVerifier: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     semaphore: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
-  } as HumanmarkDeployment["contracts"],
+    contentAnchor: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  },
 }
 
 test("a new database gets every migration, and reports the latest schema version", async () => {

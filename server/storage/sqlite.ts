@@ -3,6 +3,7 @@ import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import type { HumanmarkContracts, HumanmarkDeployment } from "../../contracts/deploy.ts"
 import { migrations as allMigrations, type Migration } from "./migrations.ts"
+import { createSqliteAnchorStore } from "./sqlite-anchors.ts"
 import type { Storage } from "./storage.ts"
 
 export interface OpenSqliteStorageOptions {
@@ -54,6 +55,7 @@ export function openSqliteStorage({ path, migrations = allMigrations }: OpenSqli
         deployedAt: new Date().toISOString(),
       })
     },
+    anchors: createSqliteAnchorStore(db),
     async close() {
       db.close()
     },

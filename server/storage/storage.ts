@@ -1,4 +1,5 @@
 import type { HumanmarkDeployment } from "../../contracts/deploy.ts"
+import type { AnchorStore } from "./anchor-store.ts"
 
 export interface StorageStatus {
   kind: "sqlite" | "postgres"
@@ -15,5 +16,7 @@ export interface Storage {
   status(): Promise<StorageStatus>
   getDeployment(chainId: number): Promise<HumanmarkDeployment | undefined>
   saveDeployment(deployment: HumanmarkDeployment): Promise<void>
+  /** Submitted content digests and their on-chain batches. */
+  anchors: AnchorStore
   close(): Promise<void>
 }
