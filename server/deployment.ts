@@ -1,4 +1,5 @@
 import { deployHumanmark, isDeploymentLive, type HumanmarkDeployment } from "../contracts/deploy.ts"
+import { humanmarkContractNames } from "../sdk/deployment.ts"
 import { HumanmarkError } from "../sdk/errors.ts"
 import type { ChainClients } from "./chain/clients.ts"
 import type { Storage } from "./storage/storage.ts"
@@ -20,13 +21,20 @@ export async function ensureDeployment({ clients, storage, embedded, log }: Ensu
   const recorded = await storage.getDeployment(chainId)
   if (recorded) {
     if (await isDeploymentLive(clients.publicClient, recorded.contracts)) return recorded
+    // A record written by an older version lacks the contracts added since.
+    const unrecorded = humanmarkContractNames.filter((name) => !(name in recorded.contracts))
     if (!embedded) {
-      throw new HumanmarkError("deployment_missing", `The contracts recorded for chain ${chainId} have no code on this RPC endpoint.`, {
+      const problem = unrecorded.length > 0 ? `lacks ${unrecorded.join(", ")}` : "has no code on this RPC endpoint"
+      throw new HumanmarkError("deployment_missing", `The deployment recorded for chain ${chainId} ${problem}.`, {
         details: "Is RPC_URL pointing at the right chain? Remove the deployments row to deploy afresh.",
         status: 500,
       })
     }
-    log("the local chain lost the recorded contracts (its state file was removed?); deploying again")
+    log(
+      unrecorded.length > 0
+        ? `the recorded deployment predates ${unrecorded.join(", ")}; deploying again`
+        : "the local chain lost the recorded contracts (its state file was removed?); deploying again",
+    )
   }
   if (!clients.walletClient) {
     throw new HumanmarkError("deployer_key_required", `No humanmark deployment is recorded for chain ${chainId}.`, {
