@@ -198,3 +198,15 @@ test("bad input throws typed errors", async () => {
   await assert.rejects(verify({ minConfirmations: 0 }), { code: "invalid_parameters" })
   await assert.rejects(verifyReceipt({ receipt, rpcUrl: "http://127.0.0.1:9" }), { code: "chain_unreachable" })
 })
+
+test("a receipt marked final passes only once its block is at or below the chain's finalized block", async () => {
+  // Runs last: it mines blocks. Anvil reports finalized as a block well behind the head.
+  const early = await verify({ receipt: { ...receipt, status: "final" } })
+  assert.equal(early.finalized, false)
+  assert.deepEqual(failedChecks(early.checks), ["confirmations"])
+  assert.match(early.checks.confirmations.reason, /says final/)
+  await chain.publicClient.request({ method: "anvil_mine" as never, params: ["0x100"] as never })
+  const later = await verify({ receipt: { ...receipt, status: "final" } })
+  assert.equal(later.finalized, true)
+  assert.equal(later.valid, true, later.checks.confirmations.reason)
+})
