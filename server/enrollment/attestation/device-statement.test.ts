@@ -8,6 +8,7 @@ import {
   createDeviceHierarchy,
   createTestCertificate,
   generateTestKeys,
+  unknownCriticalExtension,
   type TestDeviceHierarchy,
 } from "../../../test/support/attestation/certificates.ts"
 import { signDeviceStatement, type DeviceStatementFields } from "../../../test/support/attestation/device-statement.ts"
@@ -178,6 +179,16 @@ describe("device-statement verifier", () => {
     const subAuthority = await createTestCertificate({ subject: "CN=Sub CA", issuer: device.intermediate, certificateAuthority: {} })
     const leaf = await createTestCertificate({ subject: "CN=Deep Device", issuer: subAuthority })
     const bytes = await signDeviceStatement({ statement: fields(), leaf, chain: [leaf.der, subAuthority.der, device.intermediate.der] })
+    await rejectsWith(verifier.verify(input(bytes)), "attestation_chain_invalid")
+  })
+
+  it("refuses a certificate with a critical extension it does not understand", async () => {
+    const leaf = await createTestCertificate({
+      subject: "CN=Odd Device",
+      issuer: device.intermediate,
+      extensions: [unknownCriticalExtension()],
+    })
+    const bytes = await signDeviceStatement({ statement: fields(), leaf, chain: [leaf.der, device.intermediate.der] })
     await rejectsWith(verifier.verify(input(bytes)), "attestation_chain_invalid")
   })
 

@@ -1,3 +1,5 @@
+// First: @peculiar/x509 needs the Reflect metadata API as soon as it loads.
+import "reflect-metadata"
 import { createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto"
 import { CBORTag, decodeCBOR, encodeCBOR, type CBORType } from "@levischuck/tiny-cbor"
 import { KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from "@peculiar/x509"

@@ -3,10 +3,10 @@
 import "reflect-metadata"
 import {
   BasicConstraintsExtension,
+  Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
   X509CertificateGenerator,
-  type Extension,
   type X509Certificate,
 } from "@peculiar/x509"
 
@@ -107,4 +107,9 @@ function randomSerialNumber(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
   bytes[0] = bytes[0]! & 0x7f // a positive INTEGER
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
+}
+
+/** A critical extension under an unassigned private OID, which no verifier can understand. */
+export function unknownCriticalExtension(): Extension {
+  return new Extension("1.3.6.1.4.1.99999.1", true, new Uint8Array([0x05, 0x00]))
 }

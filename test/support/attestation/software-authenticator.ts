@@ -1,6 +1,7 @@
 // A WebAuthn authenticator in software, written from the WebAuthn Level 2 specification (sections
 // 6.1 authenticator data, 6.5 attestation object, 8.2 packed, 8.6 fido-u2f, 8.7 none). It makes the
 // registration response JSON that @simplewebauthn/browser would post, with real keys and signatures.
+import "reflect-metadata" // before @peculiar/x509, which needs it at load time
 import { createHash, KeyObject, randomBytes, sign } from "node:crypto"
 import { encodeCBOR, type CBORType } from "@levischuck/tiny-cbor"
 import { Extension } from "@peculiar/x509"
