@@ -3,7 +3,7 @@ import "reflect-metadata"
 import { createHash } from "node:crypto"
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate } from "@peculiar/x509"
 import { attestationError } from "./errors.ts"
-import { bytesEqual, toHex } from "./encoding.ts"
+import { bytesEqual } from "./encoding.ts"
 
 /** A configured trust anchor and its identity, the `issuer` of every attestation that chains to it. */
 export interface TrustedRoot {

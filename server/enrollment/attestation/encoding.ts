@@ -19,10 +19,6 @@ export function decodeBase64url(text: string): Uint8Array | undefined {
   return encodeBase64url(bytes) === text ? bytes : undefined
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
-}
-
 export function bytesEqual(left: Uint8Array, right: Uint8Array): boolean {
   if (left.length !== right.length) return false
   let difference = 0
