@@ -1,4 +1,5 @@
 // The anchors part of the humanmark HTTP API, as the site uses it (same origin as the page).
+import type { VerifyReceiptResult } from "../../../sdk/anchors/verify.ts"
 import { createHumanmarkClient } from "../../../sdk/client.ts"
 
 export type ReceiptStatus = "pending" | "anchored" | "final"
@@ -14,14 +15,8 @@ export interface ReceiptView {
   [field: string]: unknown
 }
 
-export type CheckOutcome = "passed" | "failed" | "skipped"
-
-/** The answer of `POST /v1/verify`. */
-export interface VerificationView {
-  valid: boolean
-  checks: Record<string, { outcome: CheckOutcome; reason?: string } | undefined>
-  [field: string]: unknown
-}
+/** The answer of `POST /v1/verify` (the SDK's `VerifyReceiptResult`). */
+export type VerificationView = Pick<VerifyReceiptResult, "valid" | "checks" | "anchoredAt" | "chain" | "confirmations">
 
 const client = () => createHumanmarkClient({ serverUrl: window.location.origin })
 

@@ -8,6 +8,7 @@ type VerdictState = "valid" | "invalid" | "not-found" | "error"
 
 const checkLabels: Record<string, string> = {
   digest: "The file's SHA-256 is the receipt's digest",
+  chain: "The receipt names this server's chain",
   merklePath: "The Merkle path leads from the digest to the anchored root",
   transaction: "The anchoring transaction exists and succeeded",
   log: "The transaction's Anchored event carries the root",
@@ -46,13 +47,13 @@ export function startVerifyTool(root: Document): void {
     field("verdict-text").textContent = text
     field("facts").replaceChildren(...(receipt ? receiptFacts(receipt) : []))
     field("checks").replaceChildren(
-      ...Object.entries(verification?.checks ?? {}).flatMap(([name, check]) => {
-        if (!check) return []
+      ...Object.entries(verification?.checks ?? {}).map(([name, check]) => {
         const item = document.createElement("li")
-        item.dataset.outcome = check.outcome
+        item.dataset.outcome = check.status
         item.dataset.check = name
-        item.textContent = `${checkLabels[name] ?? name}${check.reason ? `: ${check.reason}` : ""}`
-        return [item]
+        item.title = check.reason
+        item.textContent = check.status === "passed" ? (checkLabels[name] ?? name) : `${checkLabels[name] ?? name}: ${check.reason}`
+        return item
       }),
     )
   }
