@@ -2,3 +2,22 @@
 export * from "./index.ts"
 export { loadSemaphoreArtifacts, semaphoreArtifactsDir } from "./semaphore/artifacts.node.ts"
 export { sha256File } from "./anchors/digest.node.ts"
+export {
+  C2PA_ERROR_CODES,
+  C2PA_MAX_BYTES,
+  checkTrustAnchorsPem,
+  readC2pa,
+  type ReadC2paErrorType,
+  type ReadC2paParameters,
+  type ReadC2paReturnType,
+} from "./c2pa/read.ts"
+export type {
+  C2paAction,
+  C2paIngredient,
+  C2paIngredientResult,
+  C2paManifestSummary,
+  C2paSigner,
+  C2paStatusCodes,
+  C2paSummary,
+  C2paValidationState,
+} from "./c2pa/summary.ts"

@@ -57,3 +57,13 @@ export {
   type VerifyReceiptParameters,
   type VerifyReceiptResult,
 } from "./anchors/verify.ts"
+export {
+  MAX_DIGESTS_PER_REQUEST,
+  getReceipt,
+  submitDigests,
+  verifyReceiptOnServer,
+  waitForReceipt,
+  type SubmitDigestsParameters,
+  type WaitForReceiptParameters,
+} from "./anchors/client.ts"
+export { humanAttestationMessage } from "./anchors/human.ts"

@@ -1,6 +1,7 @@
 import { serveStatic } from "@hono/node-server/serve-static"
 import { Hono } from "hono"
 import { onError, onNotFound } from "./http/errors.ts"
+import { c2paRoutes } from "./routes/c2pa.ts"
 import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
 
@@ -8,6 +9,8 @@ export interface AppDependencies extends HealthDependencies {
   /** Folder of the built site (`site/dist`), served at `/`. Omitted in API-only tests. */
   siteDir?: string | undefined
   anchors: AnchorRouteDependencies & VerifyRouteDependencies
+  /** PEM certificates whose C2PA signers count as Trusted. */
+  c2paTrustAnchorsPem?: string | undefined
 }
 
 /** Builds the HTTP app from its dependencies; `npm start` and the tests build the same app. */
@@ -18,6 +21,7 @@ export function createApp(deps: AppDependencies) {
     .route("/health", healthRoutes(deps))
     .route("/v1/anchors", anchorRoutes(deps.anchors))
     .route("/v1/verify", verifyRoutes(deps.anchors))
+    .route("/v1/c2pa", c2paRoutes({ trustAnchorsPem: deps.c2paTrustAnchorsPem }))
   if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
   return app
 }

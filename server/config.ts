@@ -21,6 +21,7 @@ const envSchema = z.object({
   ANCHOR_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).optional(),
   ANCHOR_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  C2PA_TRUST_ANCHORS: z.string().min(1).optional(),
   ANCHOR_HUMAN_GROUP_IDS: z
     .string()
     .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "must be a comma-separated list of Semaphore group ids")
@@ -39,6 +40,8 @@ export interface Config {
   deployerPrivateKey: `0x${string}` | undefined
   database: { kind: "sqlite"; path: string }
   anchors: AnchorConfig
+  /** PEM file of the C2PA trust anchors; without it an intact manifest is reported Valid, never Trusted. */
+  c2paTrustAnchorsPath: string | undefined
 }
 
 export interface AnchorConfig {
@@ -86,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     deployerPrivateKey,
     database: parseDatabaseUrl(vars.DATABASE_URL, dataDir),
     anchors,
+    c2paTrustAnchorsPath: vars.C2PA_TRUST_ANCHORS === undefined ? undefined : resolve(vars.C2PA_TRUST_ANCHORS),
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { mkdir, readFile } from "node:fs/promises"
 import type { AddressInfo } from "node:net"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -74,6 +74,7 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
       version: packageJson.version,
       siteDir,
       anchors: anchoring.routes,
+      c2paTrustAnchorsPem: config.c2paTrustAnchorsPath === undefined ? undefined : await readTrustAnchors(config.c2paTrustAnchorsPath),
     })
     const server = await listen(app.fetch, config.http)
     stack.push(() => closeServer(server))
@@ -83,6 +84,14 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
   } catch (error) {
     await stop()
     throw error
+  }
+}
+
+async function readTrustAnchors(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8")
+  } catch (cause) {
+    throw new HumanmarkError("invalid_config", `C2PA_TRUST_ANCHORS: cannot read ${path}.`, { status: 500, cause })
   }
 }
 
