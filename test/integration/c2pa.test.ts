@@ -22,7 +22,7 @@ test("the server reads uploads with its configured trust anchors: signed files a
   const stack = await startTestStack({ env: { C2PA_TRUST_ANCHORS: anchorsPath } })
   try {
     const upload = (bytes: Uint8Array, type = "image/png") =>
-      fetch(`${stack.url}/v1/c2pa`, { method: "POST", headers: { "content-type": type }, body: bytes })
+      fetch(`${stack.url}/v1/c2pa`, { method: "POST", headers: { "content-type": type }, body: Buffer.from(bytes) })
 
     const trusted = await upload(signed)
     assert.equal(trusted.status, 200)
