@@ -5,6 +5,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, test } from "node:test"
 import type { Receipt } from "../sdk/anchors/receipt.ts"
+import { createTestCredentials } from "../test/support/c2pa/certificates.ts"
+import { createTestPng } from "../test/support/c2pa/images.ts"
+import { signTestAsset } from "../test/support/c2pa/sign.ts"
 import { startTestStack, type TestStack } from "../test/support/stack.ts"
 import type { CliIo } from "./command.ts"
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "./main.ts"
@@ -105,4 +108,23 @@ test("many files show hashing progress on stderr", async () => {
   assert.equal(result.code, EXIT_OK, result.err)
   assert.match(result.err, /hashing: 25 of 25 files/)
   assert.equal((JSON.parse(result.out) as { files: unknown[] }).files.length, 25)
+})
+
+test("anchor --c2pa keeps the C2PA summary of signed files in their anchor; other files are anchored without one", async () => {
+  const credentials = createTestCredentials()
+  const photo = join(dir, "signed.png")
+  await writeFile(photo, await signTestAsset({ credentials, bytes: createTestPng(), mimeType: "image/png", title: "signed.png" }))
+  const text = join(dir, "plain.txt")
+  await writeFile(text, "no manifest here\n")
+
+  const result = await run(["anchor", photo, text, "--c2pa", "--server", stack.url])
+  assert.equal(result.code, EXIT_OK, result.err)
+  assert.match(result.err, /c2pa: .*plain\.txt: .*anchored without a C2PA summary/)
+
+  const signedReceipt = JSON.parse(await readFile(`${photo}.receipt.json`, "utf8")) as Receipt
+  assert.equal(signedReceipt.c2pa?.present, true)
+  assert.equal(signedReceipt.c2pa?.validationState, "Valid", "no trust anchors on this side: intact but not trusted")
+  assert.equal((await (await fetch(`${stack.url}/v1/anchors/${signedReceipt.digest}`)).json() as Receipt).c2pa?.present, true)
+  const plainReceipt = JSON.parse(await readFile(`${text}.receipt.json`, "utf8")) as Receipt
+  assert.equal(plainReceipt.c2pa, undefined)
 })

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { stat, writeFile } from "node:fs/promises"
+import { readFile, stat, writeFile } from "node:fs/promises"
 import type { Hex } from "viem"
 import { submitDigests, waitForReceipt } from "../../sdk/anchors/client.ts"
 import type { Receipt } from "../../sdk/anchors/receipt.ts"
-import { createHumanmarkClient } from "../../sdk/client.ts"
+import { C2PA_MAX_BYTES, readC2pa } from "../../sdk/c2pa/read.ts"
+import type { C2paSummary } from "../../sdk/c2pa/summary.ts"
+import { createHumanmarkClient, type HumanmarkClient } from "../../sdk/client.ts"
 import { HumanmarkError } from "../../sdk/errors.ts"
 import { parseCommandLine, serverUrlFrom, UsageError, type CliCommand, type CliIo } from "../command.ts"
 
@@ -15,10 +17,10 @@ const PROGRESS_EVERY_MS = 1_000
 
 export const anchorCommand: CliCommand = {
   name: "anchor",
-  usage: "anchor FILE... [--wait] [--server URL]",
+  usage: "anchor FILE... [--wait] [--c2pa] [--server URL]",
   summary: "Timestamp files on chain: hash them locally, submit the digests, save FILE.receipt.json.",
   help: [
-    "Usage: humanmark anchor FILE... [--wait] [--final] [--timeout SECONDS] [--server URL]",
+    "Usage: humanmark anchor FILE... [--wait] [--final] [--c2pa] [--timeout SECONDS] [--server URL]",
     "",
     "Hashes each file (SHA-256, streamed; only the digest leaves this machine), submits the digests to",
     "the server, and writes each receipt next to its file as FILE.receipt.json. Prints a JSON summary.",
@@ -26,13 +28,14 @@ export const anchorCommand: CliCommand = {
     "Options:",
     "  --wait            wait until the digests are anchored and rewrite the receipts then",
     "  --final           with --wait: wait until the anchoring block is final",
+    "  --c2pa            read each file's C2PA manifest here (offline) and keep its summary in the anchor",
     "  --timeout SECONDS how long --wait waits (default 300)",
     "  --server URL      humanmark server (default: $HUMANMARK_SERVER or http://127.0.0.1:8787)",
   ].join("\n"),
   async run(argv, io) {
     const { values, positionals: files } = parseCommandLine(
       argv,
-      { wait: { type: "boolean" }, final: { type: "boolean" }, timeout: { type: "string" }, server: { type: "string" } },
+      { wait: { type: "boolean" }, final: { type: "boolean" }, c2pa: { type: "boolean" }, timeout: { type: "string" }, server: { type: "string" } },
       true,
     )
     if (files.length === 0) throw new UsageError("Give at least one FILE to anchor.")
@@ -41,7 +44,8 @@ export const anchorCommand: CliCommand = {
     const client = createHumanmarkClient({ serverUrl: serverUrlFrom(values.server, io.env), timeoutMs: 60_000 })
 
     const digests = await hashFiles(files, io)
-    let receipts = await submitDigests(client, { digests })
+    const c2paSummaries = values.c2pa ? await readC2paSummaries(files, io) : []
+    let receipts = await submitWithC2pa(client, digests, c2paSummaries)
     await Promise.all(files.map((file, index) => writeReceipt(file, receipts[index]!)))
 
     if (values.wait) {
@@ -67,6 +71,41 @@ export const anchorCommand: CliCommand = {
     io.out(JSON.stringify({ files: files.map((file, index) => summary(file, receipts[index]!)) }, null, 2))
     return 0
   },
+}
+
+/** The C2PA summary of each file that carries a manifest (undefined for the others), read offline. */
+async function readC2paSummaries(files: readonly string[], io: CliIo): Promise<(C2paSummary | undefined)[]> {
+  const summaries: (C2paSummary | undefined)[] = []
+  for (const file of files) {
+    if ((await stat(file)).size > C2PA_MAX_BYTES) {
+      io.err(`c2pa: ${file} is larger than ${C2PA_MAX_BYTES} bytes; anchored without a C2PA summary`)
+      summaries.push(undefined)
+      continue
+    }
+    try {
+      const summary = await readC2pa({ bytes: new Uint8Array(await readFile(file)) })
+      summaries.push(summary.present ? summary : undefined)
+    } catch (error) {
+      // A format C2PA does not cover (a text file, say) is not an error for anchoring.
+      io.err(`c2pa: ${file}: ${error instanceof HumanmarkError ? error.message : String(error)}; anchored without a C2PA summary`)
+      summaries.push(undefined)
+    }
+  }
+  return summaries
+}
+
+/** Digests with a C2PA summary go one per request (the summary belongs to one digest); the rest together. */
+async function submitWithC2pa(client: HumanmarkClient, digests: Hex[], c2paSummaries: (C2paSummary | undefined)[]): Promise<Receipt[]> {
+  const receipts: Receipt[] = new Array(digests.length)
+  const plain = digests.flatMap((digest, index) => (c2paSummaries[index] ? [] : [index]))
+  if (plain.length > 0) {
+    const plainReceipts = await submitDigests(client, { digests: plain.map((index) => digests[index]!) })
+    plain.forEach((index, position) => (receipts[index] = plainReceipts[position]!))
+  }
+  for (const [index, c2pa] of c2paSummaries.entries()) {
+    if (c2pa) receipts[index] = (await submitDigests(client, { digests: [digests[index]!], c2pa: { ...c2pa } }))[0]!
+  }
+  return receipts
 }
 
 function summary(file: string, receipt: Receipt) {

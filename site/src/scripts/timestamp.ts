@@ -5,6 +5,7 @@ import { describeAnchor, downloadJson, getReceipt, submitDigests, type ReceiptVi
 import { formatBytes, formatDuration, hashFile } from "./hash-file.ts"
 
 const POLL_MS = 1_000
+const ANCHORED_POLL_MS = 10_000
 
 type RowState = "hashing" | "submitting" | "pending" | "anchored" | "final" | "error"
 
@@ -114,10 +115,13 @@ function showReceipt(row: Row, receipt: ReceiptView) {
   row.element.querySelector<HTMLButtonElement>("[data-action=download]")!.disabled = false
 }
 
-/** Polls the receipt until it is final (an anchored receipt can still go back to pending on a reorg). */
+/**
+ * Polls the receipt until it is final: quickly while pending, slowly once anchored (finality can take
+ * minutes, and an anchored receipt can still go back to pending on a reorg).
+ */
 async function follow(row: Row) {
   while (row.receipt?.status !== "final") {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    await new Promise((resolve) => setTimeout(resolve, row.receipt?.status === "anchored" ? ANCHORED_POLL_MS : POLL_MS))
     try {
       showReceipt(row, await getReceipt(row.digest!))
     } catch {
