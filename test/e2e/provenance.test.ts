@@ -9,8 +9,12 @@ import { join } from "node:path"
 import { after, before, test } from "node:test"
 import type { Browser, Page } from "playwright-core"
 import { verifyReceipt } from "../../sdk/anchors/verify.ts"
+import { readC2pa } from "../../sdk/c2pa/read.ts"
 import { defaultSiteDir } from "../../server/start.ts"
 import { foreignRequests, launchBrowser, recordPageActivity } from "../support/browser.ts"
+import { createTestCredentials } from "../support/c2pa/certificates.ts"
+import { createTestPng } from "../support/c2pa/images.ts"
+import { signTestAsset } from "../support/c2pa/sign.ts"
 import { startTestStack, type TestStack } from "../support/stack.ts"
 
 let stack: TestStack
@@ -129,4 +133,29 @@ test("verify: the wrong file for a receipt, an unknown file, and a broken receip
   const invalid = await verifyOnPage(page, "note.txt", "bad.receipt.json")
   assert.equal(await invalid.getAttribute("data-state"), "error")
   assert.match(await invalid.innerText(), /Receipt field/)
+})
+
+test("verify: the C2PA summary kept with an anchor is shown beside the time and chain", async () => {
+  const credentials = createTestCredentials()
+  const png = await signTestAsset({ credentials, bytes: createTestPng(), mimeType: "image/png", title: "credentialed.png" })
+  await writeFile(join(dir, "credentialed.png"), png)
+  const c2pa = await readC2pa({ bytes: png, trustAnchorsPem: credentials.certificateAuthority.pem })
+  const digest = sha256(png)
+  const submitted = await fetch(`${stack.url}/v1/anchors`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ digest, c2pa }),
+  })
+  assert.equal(submitted.status, 202)
+  for (let attempt = 0; ; attempt += 1) {
+    const receipt = (await (await fetch(`${stack.url}/v1/anchors/${digest}`)).json()) as { status: string }
+    if (receipt.status !== "pending") break
+    assert.ok(attempt < 100, "the digest was not anchored")
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+
+  const page = await newPage()
+  const result = await verifyOnPage(page, "credentialed.png")
+  assert.equal(await result.getAttribute("data-state"), "valid")
+  assert.match(await result.locator("[data-testid=fact-c2pa]").innerText(), /^Trusted · signed by .+ · humanmark-test\/0\.1\.0$/)
 })
