@@ -52,7 +52,8 @@ export function startVerifyTool(root: Document): void {
         item.dataset.outcome = check.status
         item.dataset.check = name
         item.title = check.reason
-        item.textContent = check.status === "passed" ? (checkLabels[name] ?? name) : `${checkLabels[name] ?? name}: ${check.reason}`
+        const label = checkLabels[name] ?? name
+        item.textContent = { passed: label, failed: `${label}: no. ${check.reason}`, skipped: `Not checked: ${check.reason}` }[check.status]
         return item
       }),
     )
