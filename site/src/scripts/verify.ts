@@ -47,7 +47,7 @@ export function startVerifyTool(root: Document): void {
     field("verdict-text").textContent = text
     field("facts").replaceChildren(...(receipt ? receiptFacts(receipt) : []))
     field("checks").replaceChildren(
-      ...Object.entries(verification?.checks ?? {}).map(([name, check]) => {
+      ...(verification ? Object.entries(verification.checks) : []).map(([name, check]) => {
         const item = document.createElement("li")
         item.dataset.outcome = check.status
         item.dataset.check = name
