@@ -1,5 +1,6 @@
 // The /verify tool: hash the file locally, then check its receipt (given, or looked up by digest)
 // with the server's POST /v1/verify, and show what was checked.
+import type { CheckResult } from "../../../sdk/anchors/verify.ts"
 import { isHumanmarkError } from "../../../sdk/errors.ts"
 import { getReceipt, verifyReceiptOnServer, type ReceiptView, type VerificationView } from "./anchors-api.ts"
 import { formatBytes, hashFile } from "./hash-file.ts"
@@ -47,7 +48,7 @@ export function startVerifyTool(root: Document): void {
     field("verdict-text").textContent = text
     field("facts").replaceChildren(...(receipt ? receiptFacts(receipt) : []))
     field("checks").replaceChildren(
-      ...(verification ? Object.entries(verification.checks) : []).map(([name, check]) => {
+      ...(verification ? (Object.entries(verification.checks) as [string, CheckResult][]) : []).map(([name, check]) => {
         const item = document.createElement("li")
         item.dataset.outcome = check.status
         item.dataset.check = name
