@@ -83,7 +83,8 @@ export type BatchVerifySemaphoreProofsErrorType = HumanmarkError
  * bits, points that are not 8 integers below the base-field modulus, A or C not on the curve, or B
  * not in the order-r subgroup of the twist. The subgroup check is stricter than snarkjs (which only
  * checks the curve equation) and matches the EVM pairing precompile; batching needs it, because the
- * pairing is only bilinear on the proper subgroups. Only a `proofs` argument that is not an array
+ * pairing is only bilinear on the proper subgroups. Coordinates at or above the modulus are refused
+ * too (snarkjs silently reduces them, accepting a second spelling of the same proof; the EVM does not). Only a `proofs` argument that is not an array
  * throws (`HumanmarkError` with code `invalid_proof_batch`).
  *
  * The curve is built single-threaded: on this project's 2-core machines that was as fast as the
