@@ -7,13 +7,15 @@ export interface HumanmarkContracts {
   semaphore: Address
   /** Records batch Merkle roots of content digests (`Anchored` events). */
   contentAnchor: Address
+  /** One person, one vote polls over Semaphore groups (single choice, approval, pairwise). */
+  humanPolls: Address
 }
 
 /**
  * Every contract a complete deployment has. A deployment recorded by an older version lacks the
  * newer names, and is then treated as missing so it gets deployed again.
  */
-export const humanmarkContractNames = ["poseidonT3", "semaphoreVerifier", "semaphore", "contentAnchor"] as const satisfies readonly (keyof HumanmarkContracts)[]
+export const humanmarkContractNames = ["poseidonT3", "semaphoreVerifier", "semaphore", "contentAnchor", "humanPolls"] as const satisfies readonly (keyof HumanmarkContracts)[]
 
 export interface HumanmarkDeployment {
   chainId: number

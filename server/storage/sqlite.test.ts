@@ -20,6 +20,7 @@ const deployment: HumanmarkDeployment = {
     semaphoreVerifier: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     semaphore: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     contentAnchor: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+    humanPolls: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
   },
 }
 
