@@ -5,6 +5,12 @@ import { HumanmarkError } from "../sdk/errors.ts"
 /** anvil's first well-known development account. Public knowledge: only ever used on the embedded chain. */
 export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
+/**
+ * anvil's second development account: on the embedded chain the enrollment worker sends from it, so
+ * that its transactions never race the anchor batcher's for nonces.
+ */
+export const ANVIL_ENROLLMENT_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+
 const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
 const port = z.coerce.number().int().min(0).max(65535)
 
@@ -22,6 +28,15 @@ const envSchema = z.object({
   ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).optional(),
   ANCHOR_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   C2PA_TRUST_ANCHORS: z.string().min(1).optional(),
+  ENROLLMENT_SECRET: z.string().regex(/^(0x)?([0-9a-fA-F]{2}){32,}$/, "must be at least 32 bytes of hex").optional(),
+  ENROLLMENT_PRIVATE_KEY: privateKey.optional(),
+  ENROLLMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
+  ENROLLMENT_BATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  DEVICE_STATEMENT_ROOTS: z.string().min(1).optional(),
+  WEBAUTHN_RP_ID: z.string().min(1).optional(),
+  WEBAUTHN_ORIGINS: z.string().min(1).optional(),
+  WEBAUTHN_ROOTS: z.string().min(1).optional(),
   ANCHOR_HUMAN_GROUP_IDS: z
     .string()
     .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "must be a comma-separated list of Semaphore group ids")
@@ -42,6 +57,24 @@ export interface Config {
   anchors: AnchorConfig
   /** PEM file of the C2PA trust anchors; without it an intact manifest is reported Valid, never Trusted. */
   c2paTrustAnchorsPath: string | undefined
+  enrollment: EnrollmentConfig
+}
+
+export interface EnrollmentConfig {
+  /** Keys the uniqueness HMAC; generated once into the data folder when not given. */
+  secretHex: string | undefined
+  /** Account that creates the personhood groups and changes their members (it is their admin). */
+  privateKey: `0x${string}` | undefined
+  batchSize: number
+  batchIntervalMs: number
+  /** Bearer token for revocation; without it revocation over HTTP is refused. */
+  adminToken: string | undefined
+  /** PEM file of the personhood device makers' roots (device-statement format). */
+  deviceStatementRootsPath: string | undefined
+  /** The software dev attester: only on the embedded chain, never with RPC_URL. */
+  devAttester: boolean
+  /** WebAuthn enrollment, when a relying party and attestation roots are configured. */
+  webauthn: { rpId: string; origins: string[]; rootsPath: string } | undefined
 }
 
 export interface AnchorConfig {
@@ -90,7 +123,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: parseDatabaseUrl(vars.DATABASE_URL, dataDir),
     anchors,
     c2paTrustAnchorsPath: vars.C2PA_TRUST_ANCHORS === undefined ? undefined : resolve(vars.C2PA_TRUST_ANCHORS),
+    enrollment: {
+      secretHex: vars.ENROLLMENT_SECRET?.replace(/^0x/, ""),
+      privateKey: (vars.ENROLLMENT_PRIVATE_KEY ?? (chain.mode === "embedded" ? ANVIL_ENROLLMENT_PRIVATE_KEY : deployerPrivateKey)) as `0x${string}` | undefined,
+      batchSize: vars.ENROLLMENT_BATCH_SIZE,
+      batchIntervalMs: vars.ENROLLMENT_BATCH_INTERVAL_MS,
+      adminToken: vars.ADMIN_TOKEN,
+      deviceStatementRootsPath: vars.DEVICE_STATEMENT_ROOTS === undefined ? undefined : resolve(vars.DEVICE_STATEMENT_ROOTS),
+      devAttester: chain.mode === "embedded",
+      webauthn: parseWebauthn(vars.WEBAUTHN_RP_ID, vars.WEBAUTHN_ORIGINS, vars.WEBAUTHN_ROOTS),
+    },
   }
+}
+
+function parseWebauthn(rpId: string | undefined, origins: string | undefined, rootsPath: string | undefined): EnrollmentConfig["webauthn"] {
+  const given = [rpId, origins, rootsPath].filter((value) => value !== undefined).length
+  if (given === 0) return undefined
+  if (given !== 3) {
+    throw new HumanmarkError("invalid_config", "WebAuthn enrollment needs WEBAUTHN_RP_ID, WEBAUTHN_ORIGINS and WEBAUTHN_ROOTS together.")
+  }
+  return { rpId: rpId!, origins: origins!.split(",").map((origin) => origin.trim()).filter(Boolean), rootsPath: resolve(rootsPath!) }
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): Config["database"] {

@@ -13,6 +13,7 @@ import { startAnvil, type AnvilInstance } from "./chain/anvil.ts"
 import { connectChain, type ChainClients } from "./chain/clients.ts"
 import type { Config } from "./config.ts"
 import { ensureDeployment } from "./deployment.ts"
+import { startEnrollment } from "./enrollment/enrollment.ts"
 import { openSqliteStorage } from "./storage/sqlite.ts"
 import type { Storage } from "./storage/storage.ts"
 
@@ -61,8 +62,12 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
 
     const deployment = await ensureDeployment({ clients, storage, embedded: anvil !== undefined, log })
 
-    const anchoring = startAnchoring({ store: storage.anchors, clients, deployment, config: config.anchors, log })
+    const personhoodGroupIds = async () =>
+      (await storage.enrollments.listGroups()).flatMap((group) => (group.level === "person" && group.groupId !== undefined ? [group.groupId] : []))
+    const anchoring = startAnchoring({ store: storage.anchors, clients, deployment, config: config.anchors, personhoodGroupIds, log })
     stack.push(() => anchoring.stop())
+    const enrollment = await startEnrollment({ store: storage.enrollments, clients, deployment, config: config.enrollment, dataDir: config.dataDir, log })
+    stack.push(() => enrollment.stop())
 
     const siteDir = options.siteDir === undefined ? (existsSync(defaultSiteDir) ? defaultSiteDir : undefined) : (options.siteDir ?? undefined)
     if (options.siteDir === undefined && !siteDir) log("the site is not built (run `npm run build`); serving the API only")
@@ -74,6 +79,7 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
       version: packageJson.version,
       siteDir,
       anchors: anchoring.routes,
+      enrollment: enrollment.routes,
       c2paTrustAnchorsPem: config.c2paTrustAnchorsPath === undefined ? undefined : await readTrustAnchors(config.c2paTrustAnchorsPath),
     })
     const server = await listen(app.fetch, config.http)

@@ -14,6 +14,8 @@ export interface StartAnchoringParameters {
   clients: ChainClients
   deployment: HumanmarkDeployment
   config: AnchorConfig
+  /** This server's own personhood groups (enrollment level "person"), accepted besides ANCHOR_HUMAN_GROUP_IDS. */
+  personhoodGroupIds?: () => Promise<bigint[]>
   log: (line: string) => void
 }
 
@@ -23,7 +25,7 @@ export interface Anchoring {
 }
 
 /** Wires content anchoring together: the service behind the routes, and the batch worker (when there is an account to pay). */
-export function startAnchoring({ store, clients, deployment, config, log }: StartAnchoringParameters): Anchoring {
+export function startAnchoring({ store, clients, deployment, config, personhoodGroupIds, log }: StartAnchoringParameters): Anchoring {
   const { publicClient, walletClient } = clients
   const contentAnchor = deployment.contracts.contentAnchor
   let batcher: AnchorBatcher | undefined
@@ -37,8 +39,10 @@ export function startAnchoring({ store, clients, deployment, config, log }: Star
     routes: {
       anchors,
       anchoringAvailable: batcher !== undefined,
-      verifyHumanAttestation: (digest: Hex, attestation) =>
-        verifyHumanAttestation({ digest, attestation, publicClient, semaphore: deployment.contracts.semaphore, acceptedGroupIds: config.humanGroupIds }),
+      verifyHumanAttestation: async (digest: Hex, attestation) => {
+        const acceptedGroupIds = [...config.humanGroupIds, ...((await personhoodGroupIds?.()) ?? [])]
+        return verifyHumanAttestation({ digest, attestation, publicClient, semaphore: deployment.contracts.semaphore, acceptedGroupIds })
+      },
       verifyReceipt: ({ receipt, digest }) =>
         verifyReceipt({ receipt, ...(digest === undefined ? {} : { digest }), publicClient: publicClient as Parameters<typeof verifyReceipt>[0]["publicClient"] }),
     },

@@ -39,3 +39,9 @@ export async function connectChain({ rpcUrl, privateKey }: ConnectChainParameter
     : undefined
   return { chain, publicClient, walletClient }
 }
+
+/** A wallet client for another account on the same chain (e.g. a worker that must not share nonces). */
+export function walletClientFor(clients: ChainClients, privateKey: `0x${string}`): WalletClient<Transport, Chain, Account> {
+  const rpcUrl = clients.chain.rpcUrls.default.http[0]!
+  return createWalletClient({ chain: clients.chain, transport: http(rpcUrl, { retryCount: 2, timeout: 15_000 }), account: privateKeyToAccount(privateKey) })
+}

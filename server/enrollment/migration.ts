@@ -1,11 +1,11 @@
 import type { Migration } from "../storage/migrations.ts"
 
 /**
- * The enrollment tables. Version 100 keeps it clear of the storage module's own numbering while
- * both grow. Commitments, group ids and roots are decimal text: they exceed 64-bit integers.
+ * The enrollment tables, migration 3 of server/storage/migrations.ts. Commitments, group ids and
+ * roots are decimal text: they exceed 64-bit integers.
  */
 export const enrollmentMigration: Migration = {
-  version: 100,
+  version: 3,
   name: "enrollment",
   sql: `
     CREATE TABLE enrollment_challenges (

@@ -1,3 +1,5 @@
+import { enrollmentMigration } from "../enrollment/migration.ts"
+
 /**
  * Ordered schema changes. Append only: an applied migration is never edited, because databases in
  * the field already ran it. Each runs in a transaction with its version record.
@@ -58,4 +60,5 @@ export const migrations: Migration[] = [
       CREATE UNIQUE INDEX anchor_digests_leaf ON anchor_digests (batch_id, leaf_index) WHERE batch_id IS NOT NULL;
     `,
   },
+  enrollmentMigration,
 ]

@@ -3,6 +3,7 @@ import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import type { HumanmarkContracts, HumanmarkDeployment } from "../../contracts/deploy.ts"
 import { migrations as allMigrations, type Migration } from "./migrations.ts"
+import { openEnrollmentStore } from "../enrollment/store.ts"
 import { createSqliteAnchorStore } from "./sqlite-anchors.ts"
 import type { Storage } from "./storage.ts"
 
@@ -56,6 +57,7 @@ export function openSqliteStorage({ path, migrations = allMigrations }: OpenSqli
       })
     },
     anchors: createSqliteAnchorStore(db),
+    enrollments: openEnrollmentStore(db),
     async close() {
       db.close()
     },

@@ -1,4 +1,5 @@
 import type { HumanmarkDeployment } from "../../contracts/deploy.ts"
+import type { EnrollmentStore } from "../enrollment/store.ts"
 import type { AnchorStore } from "./anchor-store.ts"
 
 export interface StorageStatus {
@@ -18,5 +19,7 @@ export interface Storage {
   saveDeployment(deployment: HumanmarkDeployment): Promise<void>
   /** Submitted content digests and their on-chain batches. */
   anchors: AnchorStore
+  /** Challenges, enrollments and the personhood groups' pending changes. */
+  enrollments: EnrollmentStore
   close(): Promise<void>
 }
