@@ -84,6 +84,10 @@ test("timestamp: files are hashed in the page, anchored, and their receipts veri
   assert.deepEqual(JSON.parse(posted[0]!), { digests: [sha256(photo), sha256(note)] })
   assert.deepEqual(foreignRequests(activity, stack.url), [])
   assert.deepEqual(activity.errors, [])
+
+  // Rows with long digests still fit a small phone.
+  await page.setViewportSize({ width: 360, height: 740 })
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the page scrolls sideways at 360 px")
 })
 
 async function verifyOnPage(page: Page, file: string, receipt?: string) {
