@@ -111,6 +111,7 @@ contract GovernorPersonhood is GovernorSettings, GovernorTimelockControl {
     /// @return The weight counted: always 1.
     function castVoteWithProof(uint256 proposalId, uint8 support, ISemaphore.SemaphoreProof calldata proof) external returns (uint256) {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+        if (support > 2) revert GovernorInvalidVoteType();
         uint256 scope = proposalScope(proposalId);
         if (proof.scope != scope) revert WrongScope(scope, proof.scope);
         if (proof.message != support) revert WrongMessage(support, proof.message);
