@@ -1,7 +1,7 @@
 import { serveStatic } from "@hono/node-server/serve-static"
 import { Hono } from "hono"
 import { onError, onNotFound } from "./http/errors.ts"
-import { enrollmentRoutes, type EnrollmentRouteDependencies } from "./enrollment/routes.ts"
+import { enrollmentRoutes, groupRoutes, type EnrollmentRouteDependencies } from "./enrollment/routes.ts"
 import { c2paRoutes } from "./routes/c2pa.ts"
 import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
@@ -25,6 +25,7 @@ export function createApp(deps: AppDependencies) {
     .route("/v1/verify", verifyRoutes(deps.anchors))
     .route("/v1/c2pa", c2paRoutes({ trustAnchorsPem: deps.c2paTrustAnchorsPem }))
     .route("/v1/enrollments", enrollmentRoutes(deps.enrollment))
+    .route("/v1/groups", groupRoutes(deps.enrollment))
   if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
   return app
 }

@@ -139,6 +139,8 @@ describe("/v1/enrollments", () => {
     const request = await challengeAndAttest(first, "Bob")
     await json(await post("", request), 202)
     await expectError(await post("", request), 409, "challenge_used")
+    // Recovery of a member already on chain (a pending one is replaced off chain, without updateMember).
+    assert.equal((await waitInGroup(request.commitment)).status, "in_group")
 
     const second = new Identity("routes-bob-2")
     const again = await challengeAndAttest(second, "Bob")

@@ -77,21 +77,7 @@ export function enrollmentRoutes(deps: EnrollmentRouteDependencies) {
       })
       return c.json(viewJson(enrollment), 202)
     })
-    .get("/groups", async (c) => {
-      const groups = await deps.store.listGroups()
-      const created = groups.filter((group) => group.status === "created")
-      const read = (functionName: "getMerkleTreeSize" | "getMerkleTreeRoot", groupId: bigint) =>
-        deps.publicClient.readContract({ address: deps.semaphore, abi: semaphoreAbi, functionName, args: [groupId] })
-      const listed = await Promise.all(
-        created.map(async (group) => ({
-          level: group.level,
-          groupId: group.groupId!.toString(),
-          size: Number(await read("getMerkleTreeSize", group.groupId!)),
-          root: (await read("getMerkleTreeRoot", group.groupId!)).toString(),
-        })),
-      )
-      return c.json({ semaphore: deps.semaphore, groups: listed })
-    })
+    .get("/groups", async (c) => c.json(await listGroups(deps)))
     .post("/dev-attestation", limit, async (c) => {
       if (!deps.devAttester) {
         throw new HumanmarkError("dev_attester_disabled", "The dev attester is off on this server.", {
@@ -133,6 +119,30 @@ export function enrollmentRoutes(deps: EnrollmentRouteDependencies) {
         blockNumber: tree.toBlock.toString(),
       })
     })
+}
+
+/** `GET /v1/groups`: the personhood groups (one per level) with their on-chain id, size and root. */
+export function groupRoutes(deps: Pick<EnrollmentRouteDependencies, "store" | "publicClient" | "semaphore">) {
+  return new Hono().get("/", async (c) => {
+    c.header("Cache-Control", "no-store")
+    return c.json(await listGroups(deps))
+  })
+}
+
+async function listGroups(deps: Pick<EnrollmentRouteDependencies, "store" | "publicClient" | "semaphore">) {
+  const groups = await deps.store.listGroups()
+  const created = groups.filter((group) => group.status === "created")
+  const read = (functionName: "getMerkleTreeSize" | "getMerkleTreeRoot", groupId: bigint) =>
+    deps.publicClient.readContract({ address: deps.semaphore, abi: semaphoreAbi, functionName, args: [groupId] })
+  const listed = await Promise.all(
+    created.map(async (group) => ({
+      level: group.level,
+      groupId: group.groupId!.toString(),
+      size: Number(await read("getMerkleTreeSize", group.groupId!)),
+      root: (await read("getMerkleTreeRoot", group.groupId!)).toString(),
+    })),
+  )
+  return { semaphore: deps.semaphore, groups: listed }
 }
 
 /** Bigints as decimal strings: JSON numbers lose precision above 2^53. */

@@ -106,7 +106,7 @@ test("enroll, get into the on-chain group, anchor as a verified human, and keep 
     const status = await call<{ status: string; groupId?: string }>(restarted, `/v1/enrollments/${alice.commitment}`)
     assert.equal(status.body.status, "in_group")
     assert.equal(status.body.groupId, groupId!)
-    const groups = await call<{ groups: { level: string; size: number }[] }>(restarted, "/v1/enrollments/groups")
+    const groups = await call<{ groups: { level: string; size: number }[] }>(restarted, "/v1/groups")
     assert.equal(groups.body.groups.find((group) => group.level === "person")?.size, 1)
   } finally {
     await restarted.cleanup()
