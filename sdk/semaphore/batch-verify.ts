@@ -87,8 +87,11 @@ export type BatchVerifySemaphoreProofsErrorType = HumanmarkError
  * too (snarkjs silently reduces them, accepting a second spelling of the same proof; the EVM does not). Only a `proofs` argument that is not an array
  * throws (`HumanmarkError` with code `invalid_proof_batch`).
  *
- * The curve is built single-threaded: on this project's 2-core machines that was as fast as the
- * worker-thread build for this workload and leaves no threads to release.
+ * The curve is built single-threaded and private to the verifier: no worker threads to release, and
+ * each proof's Miller loop stays on the main thread where bisection can reuse it. Measured on the
+ * shared 2-core machine: Miller loop plus G2 preparation ~1.8 ms per proof here, against ~1.15 ms
+ * per pair for ffjavascript's worker-thread `pairingEq`; spreading the per-proof Miller loops over
+ * workers is the next speed-up (as is a ψ-endomorphism subgroup check instead of r·B, ~1 ms).
  */
 export async function createSemaphoreBatchVerifier(parameters: SemaphoreBatchVerifierParameters): Promise<SemaphoreBatchVerifier> {
   const chunkSize = parameters.chunkSize ?? MAX_PROOFS_PER_PAIRING
