@@ -63,14 +63,15 @@ export async function startEnrollment({ store, clients, deployment, config, data
     log("enrollment: no ENROLLMENT_PRIVATE_KEY or DEPLOYER_PRIVATE_KEY: enrollments are stored but not put on chain")
   }
 
+  const registry = createAttestationRegistry(verifiers)
   const service = createEnrollmentService({
     store,
-    registry: createAttestationRegistry(verifiers),
+    registry,
     serverSecret: await loadOrCreateSecret(config.secretHex, dataDir, log),
     onQueued: () => worker?.wake(),
   })
   return {
-    routes: { service, store, publicClient: clients.publicClient, semaphore: deployment.contracts.semaphore, adminToken: config.adminToken, devAttester },
+    routes: { service, store, publicClient: clients.publicClient, semaphore: deployment.contracts.semaphore, adminToken: config.adminToken, devAttester, formats: registry.formats },
     stop: async () => worker?.stop(),
   }
 }

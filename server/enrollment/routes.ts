@@ -26,6 +26,8 @@ export interface EnrollmentRouteDependencies {
   /** Present only when the dev attester is allowed (embedded chain); `POST /dev-attestation` answers 404 otherwise. */
   devAttester?: DevAttester | undefined
   maxBodyBytes?: number
+  /** Attestation formats this server accepts (for clients to choose how to enroll). */
+  formats?: readonly string[]
 }
 
 const challengeBody = z.object({ commitment: z.string() }).strict()
@@ -78,6 +80,7 @@ export function enrollmentRoutes(deps: EnrollmentRouteDependencies) {
       return c.json(viewJson(enrollment), 202)
     })
     .get("/groups", async (c) => c.json(await listGroups(deps)))
+    .get("/attesters", (c) => c.json({ formats: deps.formats ?? [], devAttester: deps.devAttester !== undefined }))
     .post("/dev-attestation", limit, async (c) => {
       if (!deps.devAttester) {
         throw new HumanmarkError("dev_attester_disabled", "The dev attester is off on this server.", {

@@ -52,6 +52,9 @@ test("enroll, get into the on-chain group, anchor as a verified human, and keep 
   const stack = await startTestStack({ dataDir, keepData: true, env })
   let groupId: string
   try {
+    const attesters = await call<{ formats: string[]; devAttester: boolean }>(stack, "/v1/enrollments/attesters")
+    assert.deepEqual(attesters.body, { formats: ["device-statement"], devAttester: true })
+
     const accepted = await enroll(stack, alice, "Alice Example")
     assert.equal(accepted.status, 202)
     assert.equal(accepted.body.level, "person")
