@@ -2,6 +2,7 @@ import { serveStatic } from "@hono/node-server/serve-static"
 import { Hono } from "hono"
 import { onError, onNotFound } from "./http/errors.ts"
 import { enrollmentRoutes, groupRoutes, type EnrollmentRouteDependencies } from "./enrollment/routes.ts"
+import { artifactRoutes } from "./routes/artifacts.ts"
 import { c2paRoutes } from "./routes/c2pa.ts"
 import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
@@ -21,6 +22,7 @@ export function createApp(deps: AppDependencies) {
     .onError(onError)
     .notFound(onNotFound)
     .route("/health", healthRoutes(deps))
+    .route("/artifacts", artifactRoutes())
     .route("/v1/anchors", anchorRoutes(deps.anchors))
     .route("/v1/verify", verifyRoutes(deps.anchors))
     .route("/v1/c2pa", c2paRoutes({ trustAnchorsPem: deps.c2paTrustAnchorsPem }))
