@@ -21,3 +21,14 @@ export type {
   C2paSummary,
   C2paValidationState,
 } from "./c2pa/summary.ts"
+// Batch verification runs where tallies are made; it builds the BN254 curve with ffjavascript.
+export {
+  MAX_PROOFS_PER_PAIRING,
+  batchVerifySemaphoreProofs,
+  createSemaphoreBatchVerifier,
+  parseSemaphoreVerificationKey,
+  semaphoreSignalHash,
+  type BatchVerificationResult,
+  type SemaphoreBatchVerifier,
+} from "./semaphore/batch-verify.ts"
+export { loadSemaphoreVerificationKey } from "./semaphore/batch-verify.node.ts"

@@ -67,3 +67,10 @@ export {
   type WaitForReceiptParameters,
 } from "./anchors/client.ts"
 export { humanAttestationMessage } from "./anchors/human.ts"
+export { createFetchingArtifactLoader, type ArtifactDownloadProgress, type CreateFetchingArtifactLoaderParameters } from "./semaphore/artifacts.browser.ts"
+export { governorPersonhoodAbi, humanPollsAbi, personhoodTimelockAbi } from "./generated/abis.ts"
+export { pairScope, pollScope, proposalScope } from "./voting/scope.ts"
+export { approvalMessage, proposalVoteMessage, voteMessage } from "./voting/message.ts"
+export { fitBradleyTerry, type BradleyTerryRanking, type FitBradleyTerryParameters, type PairwiseJudgement } from "./voting/bradley-terry.ts"
+export { nextPair } from "./voting/pairing.ts"
+export { tallyApproval, tallySingleChoice } from "./voting/tally.ts"
