@@ -1,6 +1,8 @@
 // Semaphore identities and their backup files. Browser and Node alike (no node: imports): the
 // enrollment page and the CLI write and read the same file.
-import { Identity } from "@semaphore-protocol/core"
+// The identity package alone (the class @semaphore-protocol/core re-exports): a page that only makes
+// or restores identities does not pull in the prover.
+import { Identity } from "@semaphore-protocol/identity"
 import { HumanmarkError } from "../errors.ts"
 
 /** The `version` of identity backup files this SDK writes and reads. */
