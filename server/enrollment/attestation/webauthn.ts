@@ -89,6 +89,37 @@ interface DecodedAttestationObject {
  * not `now`: the packed leaf's validity and (for android-key) its path check.
  */
 export function createWebauthnVerifier(options: WebauthnVerifierOptions): AttestationVerifier {
+  const verifyRegistration = createWebauthnRegistrationVerifier(options)
+
+  async function verify(input: VerifyAttestationInput): Promise<VerifiedAttestation> {
+    assertCommitmentInField(input.commitment)
+    const expectedChallenge = webauthnChallengeFor(input.commitment, input.challenge)
+    return verifyRegistration({ response: input.attestation, expectedChallenge, now: input.now })
+  }
+
+  return { format: WEBAUTHN_FORMAT, verify }
+}
+
+/** What {@link createWebauthnRegistrationVerifier}'s function checks one registration response against. */
+export interface WebauthnRegistrationInput {
+  /** The registration response JSON as the client sent it (validated here). */
+  response: unknown
+  /** The challenge the ceremony must have answered; for enrollment, `webauthnChallengeFor(commitment, nonce)`. */
+  expectedChallenge: string
+  /** The time to check the attestation certificates against. */
+  now: Date
+}
+
+/**
+ * Internal building block of {@link createWebauthnVerifier}: verifies a registration response
+ * against an explicit expected challenge instead of deriving it from a commitment and a nonce.
+ * Exported so tests can verify registrations captured from real authenticators, which answer their
+ * own challenges. Enrollment must go through {@link createWebauthnVerifier}: this function alone
+ * does not bind the registration to a commitment.
+ */
+export function createWebauthnRegistrationVerifier(
+  options: WebauthnVerifierOptions,
+): (input: WebauthnRegistrationInput) => Promise<VerifiedAttestation> {
   const trustedRoots = new Map<string, TrustedRoot[]>()
   for (const statementFormat of WEBAUTHN_ATTESTATION_FORMATS) {
     const roots = options.trustedRoots[statementFormat] ?? []
@@ -103,16 +134,15 @@ export function createWebauthnVerifier(options: WebauthnVerifierOptions): Attest
   }
   const rpIdHash = new Uint8Array(createHash("sha256").update(options.rpId).digest())
 
-  async function verify(input: VerifyAttestationInput): Promise<VerifiedAttestation> {
-    assertCommitmentInField(input.commitment)
-    const parsed = registrationResponseSchema.safeParse(input.attestation)
+  return async function verifyWebauthnRegistration(input: WebauthnRegistrationInput): Promise<VerifiedAttestation> {
+    const parsed = registrationResponseSchema.safeParse(input.response)
     if (!parsed.success) {
       throw attestationError("attestation_malformed", "A webauthn attestation is the JSON of a WebAuthn registration response.", {
         details: z.prettifyError(parsed.error),
       })
     }
     const response = parsed.data as RegistrationResponseJSON
-    const expectedChallenge = webauthnChallengeFor(input.commitment, input.challenge)
+    const { expectedChallenge } = input
 
     const clientData = decodeClientData(response.response.clientDataJSON)
     if (clientData.type !== "webauthn.create") {
@@ -164,8 +194,6 @@ export function createWebauthnVerifier(options: WebauthnVerifierOptions): Attest
       expiresAt: new Date(Math.min(expiresAt.getTime(), cappedExpiry)),
     }
   }
-
-  return { format: WEBAUTHN_FORMAT, verify }
 }
 
 function decodeClientData(clientDataJSON: string): z.infer<typeof clientDataSchema> {
