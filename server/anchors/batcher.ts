@@ -5,9 +5,6 @@
 import {
   BaseError,
   BlockNotFoundError,
-  NonceTooLowError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
   WaitForTransactionReceiptTimeoutError,
   encodeFunctionData,
   hexToBytes,
@@ -26,6 +23,7 @@ import { buildMerkleTree } from "../../sdk/anchors/merkle.ts"
 import { contentAnchorAbi } from "../../sdk/generated/abis.ts"
 import type { AnchorConfig } from "../config.ts"
 import type { AnchorBatch, AnchorStore } from "../storage/anchor-store.ts"
+import { broadcastRawTransaction, findReceipt, isTransactionKnown as isTransactionKnownOnChain } from "../chain/raw-transactions.ts"
 
 /** First retry delay; doubled after each consecutive failure up to `retryMaxMs`. */
 const RETRY_BASE_MS = 250
@@ -74,33 +72,9 @@ export function startAnchorBatcher(parameters: StartAnchorBatcherParameters): An
       wake = done
     })
 
-  const getReceipt = (hash: Hex) =>
-    publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined
-      throw error
-    })
-
-  const isTransactionKnown = (hash: Hex) =>
-    publicClient.getTransaction({ hash }).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof TransactionNotFoundError) return false
-        throw error
-      },
-    )
-
-  /** Broadcasts a signed transaction; false when its nonce was taken by another transaction meanwhile. */
-  const broadcast = async (raw: Hex): Promise<boolean> => {
-    try {
-      await publicClient.sendRawTransaction({ serializedTransaction: raw })
-      return true
-    } catch (error) {
-      if (error instanceof BaseError && error.walk((cause) => cause instanceof NonceTooLowError)) return false
-      // The node has it already (a re-broadcast after a restart): that is what we wanted.
-      if (/already (known|imported)|known transaction/i.test(String((error as Error).message))) return true
-      throw error
-    }
-  }
+  const getReceipt = (hash: Hex) => findReceipt(publicClient, hash)
+  const isTransactionKnown = (hash: Hex) => isTransactionKnownOnChain(publicClient, hash)
+  const broadcast = (raw: Hex) => broadcastRawTransaction(publicClient, raw)
 
   /** Records where the batch landed; the root must be in an `Anchored` event of our contract. */
   const recordReceipt = async (batch: AnchorBatch, receipt: TransactionReceipt) => {

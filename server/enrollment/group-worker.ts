@@ -4,10 +4,6 @@
 // most one is open per group, so after a crash the next worker finds it, learns its fate from the
 // chain, and neither adds a member twice nor loses one.
 import {
-  BaseError,
-  NonceTooLowError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
   WaitForTransactionReceiptTimeoutError,
   encodeFunctionData,
   keccak256,
@@ -25,6 +21,7 @@ import { semaphoreAbi } from "../../sdk/generated/abis.ts"
 import type { AttestationLevel } from "./attestation/types.ts"
 import { readGroupMembers, type GroupMembers } from "./membership.ts"
 import type { Enrollment, EnrollmentGroup, EnrollmentStore, GroupOperationKind, GroupTransaction, MemberChainUpdate } from "./store.ts"
+import { broadcastRawTransaction, findReceipt, isTransactionKnown as isTransactionKnownOnChain } from "../chain/raw-transactions.ts"
 
 export const DEFAULT_GROUP_BATCH_SIZE = 100
 export const DEFAULT_GROUP_INTERVAL_MS = 2_000
@@ -98,33 +95,9 @@ export function startGroupWorker(parameters: StartGroupWorkerParameters): GroupW
       wake = done
     })
 
-  const getReceipt = (hash: Hex) =>
-    publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined
-      throw error
-    })
-
-  const isTransactionKnown = (hash: Hex) =>
-    publicClient.getTransaction({ hash }).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof TransactionNotFoundError) return false
-        throw error
-      },
-    )
-
-  /** False when the nonce was taken by another transaction of the same account (the anchor batcher shares it). */
-  const broadcast = async (raw: Hex): Promise<boolean> => {
-    try {
-      await publicClient.sendRawTransaction({ serializedTransaction: raw })
-      return true
-    } catch (error) {
-      if (error instanceof BaseError && error.walk((cause) => cause instanceof NonceTooLowError)) return false
-      if (/already (known|imported)|known transaction/i.test(String((error as Error).message))) return true
-      if (/nonce too low|replacement transaction underpriced/i.test(String((error as Error).message))) return false
-      throw error
-    }
-  }
+  const getReceipt = (hash: Hex) => findReceipt(publicClient, hash)
+  const isTransactionKnown = (hash: Hex) => isTransactionKnownOnChain(publicClient, hash)
+  const broadcast = (raw: Hex) => broadcastRawTransaction(publicClient, raw)
 
   const sign = async (data: Hex) => {
     const request = await walletClient.prepareTransactionRequest({ to: semaphore, data })
