@@ -74,3 +74,27 @@ export { approvalMessage, proposalVoteMessage, voteMessage } from "./voting/mess
 export { fitBradleyTerry, type BradleyTerryRanking, type FitBradleyTerryParameters, type PairwiseJudgement } from "./voting/bradley-terry.ts"
 export { nextPair } from "./voting/pairing.ts"
 export { tallyApproval, tallySingleChoice } from "./voting/tally.ts"
+export {
+  IDENTITY_BACKUP_VERSION,
+  createIdentity,
+  exportIdentity,
+  importIdentity,
+  type ExportIdentityParameters,
+  type IdentityBackup,
+  type ImportIdentityReturnType,
+} from "./enrollment/identity.ts"
+export { SEMAPHORE_FIELD_ORDER, parseCommitment } from "./enrollment/commitment.ts"
+export {
+  enroll,
+  enrollWithDevAttester,
+  enrollmentToJson,
+  getEnrollment,
+  getMerkleProof,
+  listGroups,
+  requestChallenge,
+  waitForEnrollment,
+  type Enrollment,
+  type EnrollmentMerkleProof,
+  type EnrollmentStatus,
+  type PersonhoodGroup,
+} from "./enrollment/client.ts"
