@@ -6,12 +6,14 @@ import { artifactRoutes } from "./routes/artifacts.ts"
 import { c2paRoutes } from "./routes/c2pa.ts"
 import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
+import { pollRoutes, type PollRouteDependencies } from "./routes/polls.ts"
 
 export interface AppDependencies extends HealthDependencies {
   /** Folder of the built site (`site/dist`), served at `/`. Omitted in API-only tests. */
   siteDir?: string | undefined
   anchors: AnchorRouteDependencies & VerifyRouteDependencies
   enrollment: EnrollmentRouteDependencies
+  polls: PollRouteDependencies
   /** PEM certificates whose C2PA signers count as Trusted. */
   c2paTrustAnchorsPem?: string | undefined
 }
@@ -28,6 +30,7 @@ export function createApp(deps: AppDependencies) {
     .route("/v1/c2pa", c2paRoutes({ trustAnchorsPem: deps.c2paTrustAnchorsPem }))
     .route("/v1/enrollments", enrollmentRoutes(deps.enrollment))
     .route("/v1/groups", groupRoutes(deps.enrollment))
+    .route("/v1/polls", pollRoutes(deps.polls))
   if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
   return app
 }

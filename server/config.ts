@@ -11,6 +11,12 @@ export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478
  */
 export const ANVIL_ENROLLMENT_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 
+/**
+ * anvil's third development account: on the embedded chain the voting relayer sends from it (poll
+ * creation and relayed ballots), so its nonces never race the anchor batcher's or the enrollment worker's.
+ */
+export const ANVIL_VOTING_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+
 const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
 const port = z.coerce.number().int().min(0).max(65535)
 
@@ -30,6 +36,7 @@ const envSchema = z.object({
   C2PA_TRUST_ANCHORS: z.string().min(1).optional(),
   ENROLLMENT_SECRET: z.string().regex(/^(0x)?([0-9a-fA-F]{2}){32,}$/, "must be at least 32 bytes of hex").optional(),
   ENROLLMENT_PRIVATE_KEY: privateKey.optional(),
+  VOTING_PRIVATE_KEY: privateKey.optional(),
   ENROLLMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   ENROLLMENT_BATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -58,6 +65,18 @@ export interface Config {
   /** PEM file of the C2PA trust anchors; without it an intact manifest is reported Valid, never Trusted. */
   c2paTrustAnchorsPath: string | undefined
   enrollment: EnrollmentConfig
+  voting: VotingConfig
+}
+
+export interface VotingConfig {
+  /** Account that creates polls and relays ballots, so that voters' addresses never appear. */
+  privateKey: `0x${string}` | undefined
+  /**
+   * Creating a poll costs the server gas: with ADMIN_TOKEN set it needs that bearer token; without it,
+   * creation is open on the embedded chain and refused on a real network.
+   */
+  adminToken: string | undefined
+  openPollCreation: boolean
 }
 
 export interface EnrollmentConfig {
@@ -132,6 +151,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       deviceStatementRootsPath: vars.DEVICE_STATEMENT_ROOTS === undefined ? undefined : resolve(vars.DEVICE_STATEMENT_ROOTS),
       devAttester: chain.mode === "embedded",
       webauthn: parseWebauthn(vars.WEBAUTHN_RP_ID, vars.WEBAUTHN_ORIGINS, vars.WEBAUTHN_ROOTS),
+    },
+    voting: {
+      privateKey: (vars.VOTING_PRIVATE_KEY ?? (chain.mode === "embedded" ? ANVIL_VOTING_PRIVATE_KEY : deployerPrivateKey)) as `0x${string}` | undefined,
+      adminToken: vars.ADMIN_TOKEN,
+      openPollCreation: chain.mode === "embedded" && vars.ADMIN_TOKEN === undefined,
     },
   }
 }

@@ -15,6 +15,7 @@ import type { Config } from "./config.ts"
 import { ensureDeployment } from "./deployment.ts"
 import { startEnrollment } from "./enrollment/enrollment.ts"
 import { openSqliteStorage } from "./storage/sqlite.ts"
+import { startVoting } from "./voting/voting.ts"
 import type { Storage } from "./storage/storage.ts"
 
 export const defaultSiteDir = join(dirname(fileURLToPath(import.meta.url)), "..", "site", "dist")
@@ -68,6 +69,8 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
     stack.push(() => anchoring.stop())
     const enrollment = await startEnrollment({ store: storage.enrollments, clients, deployment, config: config.enrollment, dataDir: config.dataDir, log })
     stack.push(() => enrollment.stop())
+    const voting = startVoting({ store: storage.voting, groups: storage.enrollments, clients, deployment, config: config.voting, log })
+    stack.push(() => voting.stop())
 
     const siteDir = options.siteDir === undefined ? (existsSync(defaultSiteDir) ? defaultSiteDir : undefined) : (options.siteDir ?? undefined)
     if (options.siteDir === undefined && !siteDir) log("the site is not built (run `npm run build`); serving the API only")
@@ -80,6 +83,7 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
       siteDir,
       anchors: anchoring.routes,
       enrollment: enrollment.routes,
+      polls: voting.routes,
       c2paTrustAnchorsPem: config.c2paTrustAnchorsPath === undefined ? undefined : await readTrustAnchors(config.c2paTrustAnchorsPath),
     })
     const server = await listen(app.fetch, config.http)

@@ -1,4 +1,5 @@
 import { enrollmentMigration } from "../enrollment/migration.ts"
+import { votingMigration } from "../voting/migration.ts"
 
 /**
  * Ordered schema changes. Append only: an applied migration is never edited, because databases in
@@ -61,4 +62,5 @@ export const migrations: Migration[] = [
     `,
   },
   enrollmentMigration,
+  votingMigration,
 ]

@@ -5,6 +5,7 @@ import type { HumanmarkContracts, HumanmarkDeployment } from "../../contracts/de
 import { migrations as allMigrations, type Migration } from "./migrations.ts"
 import { openEnrollmentStore } from "../enrollment/store.ts"
 import { createSqliteAnchorStore } from "./sqlite-anchors.ts"
+import { createSqliteVotingStore } from "../voting/store.ts"
 import type { Storage } from "./storage.ts"
 
 export interface OpenSqliteStorageOptions {
@@ -58,6 +59,7 @@ export function openSqliteStorage({ path, migrations = allMigrations }: OpenSqli
     },
     anchors: createSqliteAnchorStore(db),
     enrollments: openEnrollmentStore(db),
+    voting: createSqliteVotingStore(db),
     async close() {
       db.close()
     },

@@ -1,5 +1,6 @@
 import type { HumanmarkDeployment } from "../../contracts/deploy.ts"
 import type { EnrollmentStore } from "../enrollment/store.ts"
+import type { VotingStore } from "../voting/store.ts"
 import type { AnchorStore } from "./anchor-store.ts"
 
 export interface StorageStatus {
@@ -21,5 +22,7 @@ export interface Storage {
   anchors: AnchorStore
   /** Challenges, enrollments and the personhood groups' pending changes. */
   enrollments: EnrollmentStore
+  /** Polls and the relayer's queue of votes. */
+  voting: VotingStore
   close(): Promise<void>
 }
