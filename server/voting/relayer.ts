@@ -5,9 +5,6 @@
 import {
   BaseError,
   ExecutionRevertedError,
-  NonceTooLowError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
   WaitForTransactionReceiptTimeoutError,
   decodeErrorResult,
   encodeFunctionData,
@@ -23,6 +20,7 @@ import {
 } from "viem"
 import { humanPollsAbi } from "../../sdk/generated/abis.ts"
 import { toSemaphoreProofStruct } from "../../sdk/semaphore/proof.ts"
+import { broadcastRawTransaction, findReceipt, isTransactionKnown } from "../chain/raw-transactions.ts"
 import type { StoredVote, VotingStore } from "./store.ts"
 
 const RETRY_BASE_MS = 250
@@ -126,16 +124,7 @@ export function startVoteRelayer(parameters: StartVoteRelayerParameters): VoteRe
       wake = done
     })
 
-  const broadcast = async (raw: Hex): Promise<boolean> => {
-    try {
-      await publicClient.sendRawTransaction({ serializedTransaction: raw })
-      return true
-    } catch (error) {
-      if (error instanceof BaseError && error.walk((cause) => cause instanceof NonceTooLowError)) return false
-      if (/already (known|imported)|known transaction/i.test(String((error as Error).message))) return true
-      throw error
-    }
-  }
+  const broadcast = (raw: Hex) => broadcastRawTransaction(publicClient, raw)
 
   const recordReceipt = async (vote: StoredVote, receipt: TransactionReceipt) => {
     if (receipt.status === "success") {
@@ -162,19 +151,9 @@ export function startVoteRelayer(parameters: StartVoteRelayerParameters): VoteRe
   /** A ballot left submitted by a crash or a timeout: find out what became of its transaction. */
   const settle = async (vote: StoredVote) => {
     const { hash, raw } = vote.transaction!
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined
-      throw error
-    })
+    const receipt = await findReceipt(publicClient, hash)
     if (receipt) return recordReceipt(vote, receipt)
-    const known = await publicClient.getTransaction({ hash }).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof TransactionNotFoundError) return false
-        throw error
-      },
-    )
-    if (!known && !(await lock.run(() => broadcast(raw)))) {
+    if (!(await isTransactionKnown(publicClient, hash)) && !(await lock.run(() => broadcast(raw)))) {
       log(`vote ${vote.id}: its transaction never landed and its nonce is used; it will be signed again`)
       await store.returnToQueue(vote.id, new Date())
       return
