@@ -7,6 +7,7 @@ import { c2paRoutes } from "./routes/c2pa.ts"
 import { anchorRoutes, verifyRoutes, type AnchorRouteDependencies, type VerifyRouteDependencies } from "./routes/anchors.ts"
 import { healthRoutes, type HealthDependencies } from "./routes/health.ts"
 import { pollRoutes, type PollRouteDependencies } from "./routes/polls.ts"
+import { governorRoutes, type GovernorRouteDependencies } from "./voting/governor-routes.ts"
 
 export interface AppDependencies extends HealthDependencies {
   /** Folder of the built site (`site/dist`), served at `/`. Omitted in API-only tests. */
@@ -14,6 +15,7 @@ export interface AppDependencies extends HealthDependencies {
   anchors: AnchorRouteDependencies & VerifyRouteDependencies
   enrollment: EnrollmentRouteDependencies
   polls: PollRouteDependencies
+  governor: GovernorRouteDependencies
   /** PEM certificates whose C2PA signers count as Trusted. */
   c2paTrustAnchorsPem?: string | undefined
 }
@@ -31,6 +33,7 @@ export function createApp(deps: AppDependencies) {
     .route("/v1/enrollments", enrollmentRoutes(deps.enrollment))
     .route("/v1/groups", groupRoutes(deps.enrollment))
     .route("/v1/polls", pollRoutes(deps.polls))
+    .route("/v1/governor", governorRoutes(deps.governor))
   if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
   return app
 }

@@ -37,6 +37,7 @@ const envSchema = z.object({
   ENROLLMENT_SECRET: z.string().regex(/^(0x)?([0-9a-fA-F]{2}){32,}$/, "must be at least 32 bytes of hex").optional(),
   ENROLLMENT_PRIVATE_KEY: privateKey.optional(),
   VOTING_PRIVATE_KEY: privateKey.optional(),
+  GOVERNOR_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address (0x and 40 hex digits)").optional(),
   ENROLLMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   ENROLLMENT_BATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -77,6 +78,8 @@ export interface VotingConfig {
    */
   adminToken: string | undefined
   openPollCreation: boolean
+  /** The GovernorPersonhood whose votes `/v1/governor` relays; none without it. */
+  governorAddress: `0x${string}` | undefined
 }
 
 export interface EnrollmentConfig {
@@ -156,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       privateKey: (vars.VOTING_PRIVATE_KEY ?? (chain.mode === "embedded" ? ANVIL_VOTING_PRIVATE_KEY : deployerPrivateKey)) as `0x${string}` | undefined,
       adminToken: vars.ADMIN_TOKEN,
       openPollCreation: chain.mode === "embedded" && vars.ADMIN_TOKEN === undefined,
+      governorAddress: vars.GOVERNOR_ADDRESS as `0x${string}` | undefined,
     },
   }
 }

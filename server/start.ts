@@ -84,6 +84,7 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
       anchors: anchoring.routes,
       enrollment: enrollment.routes,
       polls: voting.routes,
+      governor: voting.governorRoutes,
       c2paTrustAnchorsPem: config.c2paTrustAnchorsPath === undefined ? undefined : await readTrustAnchors(config.c2paTrustAnchorsPath),
     })
     const server = await listen(app.fetch, config.http)

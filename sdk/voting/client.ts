@@ -6,8 +6,8 @@ import type { HumanmarkClient, HumanmarkClientOptions } from "../client.ts"
 import { HumanmarkError } from "../errors.ts"
 import type { SemaphoreArtifacts } from "../semaphore/artifacts.ts"
 import { generateSemaphoreProof } from "../semaphore/proof.ts"
-import { approvalMessage, voteMessage } from "./message.ts"
-import { pairScope, pollScope } from "./scope.ts"
+import { approvalMessage, proposalVoteMessage, voteMessage } from "./message.ts"
+import { pairScope, pollScope, proposalScope } from "./scope.ts"
 
 export type PollKind = "single" | "approval" | "pairwise"
 export type PollStatus = "upcoming" | "open" | "closed"
@@ -170,7 +170,8 @@ export async function castVote(client: HumanmarkClient, parameters: CastVotePara
     message = "choice" in ballot ? voteMessage({ choice: BigInt(ballot.choice), reasonHash }) : approvalMessage({ choices: ballot.choices.map(BigInt), reasonHash })
   }
   onProgress?.("proving")
-  const proof = await generateSemaphoreProof({ identity, group: membership, message, scope, loadArtifacts, depth: poll.merkleTreeDepth })
+  // A group of one member has depth 0, but proofs exist from depth 1 (the contract accepts any depth from 1 to 32).
+  const proof = await generateSemaphoreProof({ identity, group: membership, message, scope, loadArtifacts, depth: Math.max(poll.merkleTreeDepth, 1) })
   onProgress?.("submitting")
   return submitVote(client, { pollId: poll.id, ballot, reasonHash, proof })
 }
@@ -294,6 +295,107 @@ function parseVote({ blockNumber, ...json }: VoteJson): Vote {
   return {
     ...json,
     pollId: BigInt(json.pollId),
+    nullifier: BigInt(json.nullifier),
+    ...(blockNumber === undefined ? {} : { blockNumber: BigInt(blockNumber) }),
+  }
+}
+
+// GovernorPersonhood: anonymous votes on a DAO's proposals, relayed by the server (`/v1/governor`).
+
+export type ProposalState = "pending" | "active" | "canceled" | "defeated" | "succeeded" | "queued" | "expired" | "executed"
+
+export interface Proposal {
+  governor: Address
+  proposalId: bigint
+  state: ProposalState
+  /** Block numbers: votes count after `snapshot` up to and including `deadline`. */
+  snapshot: bigint
+  deadline: bigint
+  /** Pinned at `propose`: only members at that moment vote. */
+  merkleTreeRoot: bigint
+  groupSize: number
+  quorumVotes: number
+  votes: { against: number; for: number; abstain: number }
+  scope: bigint
+  chainId: number
+}
+
+/** 0 Against, 1 For, 2 Abstain. */
+export type GovernorSupport = 0 | 1 | 2
+
+export interface GovernorVote {
+  proposalId: bigint
+  nullifier: bigint
+  support: GovernorSupport
+  status: VoteStatus
+  error?: { code: string }
+  txHash?: Hex
+  blockNumber?: bigint
+}
+
+/** A proposal of the server's governor with its pinned group and tally; `governor_not_configured`, `proposal_not_found`. */
+export async function getProposal(client: HumanmarkClient, proposalId: bigint | string): Promise<Proposal> {
+  const { proposal } = await client.request<{
+    proposal: Omit<Proposal, "proposalId" | "snapshot" | "deadline" | "merkleTreeRoot" | "scope"> & {
+      proposalId: string
+      snapshot: string
+      deadline: string
+      merkleTreeRoot: string
+      scope: string
+    }
+  }>(`/v1/governor/${parsePollId(proposalId)}`)
+  return {
+    ...proposal,
+    proposalId: BigInt(proposal.proposalId),
+    snapshot: BigInt(proposal.snapshot),
+    deadline: BigInt(proposal.deadline),
+    merkleTreeRoot: BigInt(proposal.merkleTreeRoot),
+    scope: BigInt(proposal.scope),
+  }
+}
+
+export interface CastGovernorVoteParameters {
+  identity: Identity
+  proposalId: bigint | string
+  support: GovernorSupport
+  loadArtifacts: (depth: number) => Promise<SemaphoreArtifacts>
+}
+
+/**
+ * Votes on a proposal without revealing who: a proof against the root the proposal pinned, with
+ * `message = support`, relayed by the server. Resolves once queued; see {@link getGovernorVoteStatus}.
+ * Fails with `proposal_not_active`, `not_a_member`, `duplicate_vote`...
+ */
+export async function castGovernorVote(client: HumanmarkClient, parameters: CastGovernorVoteParameters): Promise<GovernorVote> {
+  const proposal = await getProposal(client, parameters.proposalId)
+  const membership = await client.request<{ root: string; leaf: string; index: number; siblings: string[]; depth: number }>(
+    `/v1/governor/${proposal.proposalId}/membership/${parameters.identity.commitment}`,
+  )
+  const proof = await generateSemaphoreProof({
+    identity: parameters.identity,
+    group: { root: BigInt(membership.root), leaf: BigInt(membership.leaf), index: membership.index, siblings: membership.siblings.map(BigInt) },
+    message: proposalVoteMessage(parameters.support),
+    scope: proposalScope({ chainId: proposal.chainId, governor: proposal.governor, proposalId: proposal.proposalId }),
+    loadArtifacts: parameters.loadArtifacts,
+  })
+  const { vote } = await client.request<{ vote: GovernorVoteJson }>(`/v1/governor/${proposal.proposalId}/votes`, {
+    body: { support: parameters.support, proof: { ...proof, merkleTreeRoot: String(proof.merkleTreeRoot), points: proof.points.map(String) } },
+  })
+  return parseGovernorVote(vote)
+}
+
+/** Where a governor ballot stands in the relayer. */
+export async function getGovernorVoteStatus(client: HumanmarkClient, proposalId: bigint | string, nullifier: bigint | string): Promise<GovernorVote> {
+  const { vote } = await client.request<{ vote: GovernorVoteJson }>(`/v1/governor/${parsePollId(proposalId)}/votes/${BigInt(nullifier)}`)
+  return parseGovernorVote(vote)
+}
+
+type GovernorVoteJson = Omit<GovernorVote, "proposalId" | "nullifier" | "blockNumber"> & { proposalId: string; nullifier: string; blockNumber?: string }
+
+function parseGovernorVote({ blockNumber, ...json }: GovernorVoteJson): GovernorVote {
+  return {
+    ...json,
+    proposalId: BigInt(json.proposalId),
     nullifier: BigInt(json.nullifier),
     ...(blockNumber === undefined ? {} : { blockNumber: BigInt(blockNumber) }),
   }

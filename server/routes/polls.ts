@@ -41,6 +41,17 @@ const createPollBody = z
     durationSeconds: z.number().int().min(1).max(10 * 365 * 86_400),
   })
   .strict()
+/** A Semaphore proof as JSON: big numbers as decimal strings. */
+export const proofBody = z
+  .object({
+    merkleTreeDepth: z.number().int(),
+    merkleTreeRoot: decimal,
+    nullifier: decimal,
+    message: decimal,
+    scope: decimal,
+    points: z.array(decimal).length(8),
+  })
+  .strict()
 const voteBody = z
   .object({
     ballot: z.union([
@@ -49,16 +60,7 @@ const voteBody = z
       z.object({ first: index, second: index, winner: index }).strict(),
     ]),
     reasonHash: z.string().regex(BYTES32, "must be 0x and 64 hex digits").optional(),
-    proof: z
-      .object({
-        merkleTreeDepth: z.number().int(),
-        merkleTreeRoot: decimal,
-        nullifier: decimal,
-        message: decimal,
-        scope: decimal,
-        points: z.array(decimal).length(8),
-      })
-      .strict(),
+    proof: proofBody,
   })
   .strict()
 
@@ -202,7 +204,7 @@ function authorizeCreation(c: Context, deps: PollRouteDependencies): void {
   }
 }
 
-async function readBody<Schema extends z.ZodTypeAny>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
+export async function readBody<Schema extends z.ZodTypeAny>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
   let json: unknown
   try {
     json = await c.req.json()
@@ -219,7 +221,7 @@ async function readBody<Schema extends z.ZodTypeAny>(c: Context, schema: Schema)
   return parsed.data
 }
 
-function parseDecimal(text: string, code: string, what: string): bigint {
+export function parseDecimal(text: string, code: string, what: string): bigint {
   if (!DECIMAL.test(text) || BigInt(text) >= 2n ** 256n) throw new HumanmarkError(code, `The ${what} must be a decimal integer below 2^256.`)
   return BigInt(text)
 }

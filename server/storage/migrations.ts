@@ -1,5 +1,5 @@
 import { enrollmentMigration } from "../enrollment/migration.ts"
-import { votingMigration } from "../voting/migration.ts"
+import { governorVotesMigration, votingMigration } from "../voting/migration.ts"
 
 /**
  * Ordered schema changes. Append only: an applied migration is never edited, because databases in
@@ -63,4 +63,5 @@ export const migrations: Migration[] = [
   },
   enrollmentMigration,
   votingMigration,
+  governorVotesMigration,
 ]

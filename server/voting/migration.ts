@@ -51,3 +51,29 @@ export const votingMigration: Migration = {
     CREATE INDEX poll_votes_open ON poll_votes (status, id) WHERE status IN ('queued', 'submitted');
   `,
 }
+
+/** Ballots relayed to the GovernorPersonhood, migration 5 of server/storage/migrations.ts. */
+export const governorVotesMigration: Migration = {
+  version: 5,
+  name: "governor votes",
+  sql: `
+    CREATE TABLE governor_votes (
+      id            INTEGER PRIMARY KEY AUTOINCREMENT,
+      governor      TEXT NOT NULL,   -- lowercase address
+      proposal_id   TEXT NOT NULL,
+      nullifier     TEXT NOT NULL,
+      support       INTEGER NOT NULL CHECK (support IN (0, 1, 2)),
+      proof         TEXT NOT NULL,   -- JSON Semaphore proof
+      status        TEXT NOT NULL CHECK (status IN ('queued', 'submitted', 'included', 'rejected')),
+      error_code    TEXT,
+      tx_hash       TEXT,
+      tx_nonce      INTEGER,
+      tx_raw        TEXT,
+      block_number  TEXT,
+      created_at    TEXT NOT NULL,
+      updated_at    TEXT NOT NULL,
+      UNIQUE (governor, proposal_id, nullifier)
+    );
+    CREATE INDEX governor_votes_open ON governor_votes (status, id) WHERE status IN ('queued', 'submitted');
+  `,
+}

@@ -16,7 +16,7 @@ import { walletClientFor } from "../chain/clients.ts"
 import { ANVIL_VOTING_PRIVATE_KEY } from "../config.ts"
 import { openSqliteStorage } from "../storage/sqlite.ts"
 import type { Storage } from "../storage/storage.ts"
-import { ballotCallData, createSendLock, startVoteRelayer } from "./relayer.ts"
+import { ballotCallData, createSendLock, pollRelayQueue, startVoteRelayer } from "./relayer.ts"
 import type { StoredVote } from "./store.ts"
 
 const members = [new Identity("relayer-test-a"), new Identity("relayer-test-b")]
@@ -105,10 +105,9 @@ test("a ballot signed and recorded before a crash is broadcast after the restart
 
   const lines: string[] = []
   const relayer = startVoteRelayer({
-    store: poll(),
+    queues: [pollRelayQueue(poll(), chain.deployment.contracts.humanPolls)],
     publicClient: chain.publicClient,
     walletClient,
-    humanPolls: chain.deployment.contracts.humanPolls,
     lock: createSendLock(),
     log: (line) => lines.push(line),
     intervalMs: 50,

@@ -9,6 +9,7 @@ import {
   decodeErrorResult,
   encodeFunctionData,
   keccak256,
+  type Abi,
   type Account,
   type Address,
   type Chain,
@@ -21,7 +22,7 @@ import {
 import { humanPollsAbi } from "../../sdk/generated/abis.ts"
 import { toSemaphoreProofStruct } from "../../sdk/semaphore/proof.ts"
 import { broadcastRawTransaction, findReceipt, isTransactionKnown } from "../chain/raw-transactions.ts"
-import type { StoredVote, VotingStore } from "./store.ts"
+import type { StoredVote, VoteTransaction, VotingStore } from "./store.ts"
 
 const RETRY_BASE_MS = 250
 const RETRY_MAX_MS = 30_000
@@ -42,12 +43,48 @@ export function createSendLock(): SendLock {
   }
 }
 
+/** What the worker needs to know about a stored ballot, whatever contract it goes to. */
+export interface RelayedBallot {
+  id: number
+  transaction: VoteTransaction | undefined
+}
+
+/** One kind of relayed ballot (polls, governor): where it is stored and which call it becomes. */
+export interface RelayQueue<Ballot extends RelayedBallot> {
+  /** For log lines, e.g. "vote" or "governor vote". */
+  name: string
+  contract: Address
+  /** Decodes the contract's custom errors. */
+  abi: Abi
+  callData(ballot: Ballot): Hex
+  list(status: "queued" | "submitted", limit: number): Promise<Ballot[]>
+  recordSigned(id: number, transaction: VoteTransaction, now: Date): Promise<void>
+  returnToQueue(id: number, now: Date): Promise<void>
+  recordIncluded(id: number, included: { txHash: Hex; blockNumber: bigint }, now: Date): Promise<void>
+  recordRejected(id: number, errorCode: string, now: Date): Promise<void>
+}
+
+/** The poll ballots of a voting store, as a relay queue to HumanPolls. */
+export function pollRelayQueue(store: VotingStore, humanPolls: Address): RelayQueue<StoredVote> {
+  return {
+    name: "vote",
+    contract: humanPolls,
+    abi: humanPollsAbi,
+    callData: ballotCallData,
+    list: (status, limit) => store.listVotes(status, limit),
+    recordSigned: (id, transaction, now) => store.recordSigned(id, transaction, now),
+    returnToQueue: (id, now) => store.returnToQueue(id, now),
+    recordIncluded: (id, included, now) => store.recordIncluded(id, included, now),
+    recordRejected: (id, errorCode, now) => store.recordRejected(id, errorCode, now),
+  }
+}
+
 export interface StartVoteRelayerParameters {
-  store: VotingStore
+  /** Every kind of ballot this account relays; one worker keeps their nonces in order. */
+  queues: RelayQueue<RelayedBallot>[]
   publicClient: PublicClient<Transport, Chain>
   /** The server account that pays for the ballots. */
   walletClient: WalletClient<Transport, Chain, Account>
-  humanPolls: Address
   lock: SendLock
   log: (line: string) => void
   /** Ballots signed per step; the rest wait for the next one. Default 64. */
@@ -85,7 +122,7 @@ export function ballotCallData(vote: Pick<StoredVote, "pollId" | "ballot" | "rea
  * `Reverted` for a revert without data, or undefined when the error is not a revert (a node that did
  * not answer): such errors are retried, never turned into a rejection.
  */
-export function revertErrorName(error: unknown): string | undefined {
+export function revertErrorName(error: unknown, abi: Abi = humanPollsAbi): string | undefined {
   if (!(error instanceof BaseError)) return undefined
   const withData = error.walk((cause) => {
     const data = (cause as { data?: unknown }).data
@@ -93,7 +130,7 @@ export function revertErrorName(error: unknown): string | undefined {
   }) as { data?: Hex } | null
   if (withData?.data) {
     try {
-      return decodeErrorResult({ abi: humanPollsAbi, data: withData.data }).errorName
+      return decodeErrorResult({ abi, data: withData.data }).errorName
     } catch {
       return "Reverted"
     }
@@ -103,7 +140,7 @@ export function revertErrorName(error: unknown): string | undefined {
 
 /** Starts the worker; its first step resumes whatever a previous run left (signed or queued ballots). */
 export function startVoteRelayer(parameters: StartVoteRelayerParameters): VoteRelayer {
-  const { store, publicClient, walletClient, humanPolls, lock, log } = parameters
+  const { queues, publicClient, walletClient, lock, log } = parameters
   const batchMax = parameters.batchMax ?? 64
   const intervalMs = parameters.intervalMs ?? 1_000
   const receiptTimeoutMs = parameters.receiptTimeoutMs ?? 60_000
@@ -126,61 +163,61 @@ export function startVoteRelayer(parameters: StartVoteRelayerParameters): VoteRe
 
   const broadcast = (raw: Hex) => broadcastRawTransaction(publicClient, raw)
 
-  const recordReceipt = async (vote: StoredVote, receipt: TransactionReceipt) => {
+  const recordReceipt = async (queue: RelayQueue<RelayedBallot>, ballot: RelayedBallot, receipt: TransactionReceipt) => {
     if (receipt.status === "success") {
-      await store.recordIncluded(vote.id, { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber }, new Date())
+      await queue.recordIncluded(ballot.id, { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber }, new Date())
       return
     }
     // Replay the call on the state the transaction saw to learn which rule refused it.
     const reason = await publicClient
-      .call({ account, to: humanPolls, data: ballotCallData(vote), blockNumber: receipt.blockNumber - 1n })
-      .then(() => "Reverted", (error: unknown) => revertErrorName(error) ?? "Reverted")
-    await store.recordRejected(vote.id, reason, new Date())
-    log(`vote ${vote.id} (poll ${vote.pollId}): transaction ${receipt.transactionHash} reverted (${reason})`)
+      .call({ account, to: queue.contract, data: queue.callData(ballot), blockNumber: receipt.blockNumber - 1n })
+      .then(() => "Reverted", (error: unknown) => revertErrorName(error, queue.abi) ?? "Reverted")
+    await queue.recordRejected(ballot.id, reason, new Date())
+    log(`${queue.name} ${ballot.id}: transaction ${receipt.transactionHash} reverted (${reason})`)
   }
 
-  const waitAndRecord = async (vote: StoredVote, hash: Hex) => {
+  const waitAndRecord = async (queue: RelayQueue<RelayedBallot>, ballot: RelayedBallot, hash: Hex) => {
     try {
-      await recordReceipt(vote, await publicClient.waitForTransactionReceipt({ hash, timeout: receiptTimeoutMs }))
+      await recordReceipt(queue, ballot, await publicClient.waitForTransactionReceipt({ hash, timeout: receiptTimeoutMs }))
     } catch (error) {
-      if (error instanceof WaitForTransactionReceiptTimeoutError) log(`vote ${vote.id}: transaction ${hash} not mined yet`)
+      if (error instanceof WaitForTransactionReceiptTimeoutError) log(`${queue.name} ${ballot.id}: transaction ${hash} not mined yet`)
       else throw error
     }
   }
 
   /** A ballot left submitted by a crash or a timeout: find out what became of its transaction. */
-  const settle = async (vote: StoredVote) => {
-    const { hash, raw } = vote.transaction!
+  const settle = async (queue: RelayQueue<RelayedBallot>, ballot: RelayedBallot) => {
+    const { hash, raw } = ballot.transaction!
     const receipt = await findReceipt(publicClient, hash)
-    if (receipt) return recordReceipt(vote, receipt)
+    if (receipt) return recordReceipt(queue, ballot, receipt)
     if (!(await isTransactionKnown(publicClient, hash)) && !(await lock.run(() => broadcast(raw)))) {
-      log(`vote ${vote.id}: its transaction never landed and its nonce is used; it will be signed again`)
-      await store.returnToQueue(vote.id, new Date())
+      log(`${queue.name} ${ballot.id}: its transaction never landed and its nonce is used; it will be signed again`)
+      await queue.returnToQueue(ballot.id, new Date())
       return
     }
-    await waitAndRecord(vote, hash)
+    await waitAndRecord(queue, ballot, hash)
   }
 
   /** queued -> submitted (signed, recorded, broadcast) or rejected (the call would revert: no gas spent). */
-  const sendQueued = async (queued: StoredVote[]) => {
-    const sent: { vote: StoredVote; hash: Hex }[] = []
+  const sendQueued = async (queue: RelayQueue<RelayedBallot>, queued: RelayedBallot[]) => {
+    const sent: { ballot: RelayedBallot; hash: Hex }[] = []
     await lock.run(async () => {
       let nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" })
       const fees = await publicClient.estimateFeesPerGas()
-      for (const vote of queued) {
-        const data = ballotCallData(vote)
+      for (const ballot of queued) {
+        const data = queue.callData(ballot)
         let gas: bigint
         try {
-          gas = await publicClient.estimateGas({ account, to: humanPolls, data })
+          gas = await publicClient.estimateGas({ account, to: queue.contract, data })
         } catch (error) {
-          const reason = revertErrorName(error)
+          const reason = revertErrorName(error, queue.abi)
           if (reason === undefined) throw error
-          await store.recordRejected(vote.id, reason, new Date())
-          log(`vote ${vote.id} (poll ${vote.pollId}): refused by the contract (${reason}); not sent`)
+          await queue.recordRejected(ballot.id, reason, new Date())
+          log(`${queue.name} ${ballot.id}: refused by the contract (${reason}); not sent`)
           continue
         }
         const request = await walletClient.prepareTransactionRequest({
-          to: humanPolls,
+          to: queue.contract,
           data,
           nonce,
           // Proof verification costs vary a little with the inputs; a margin keeps a ballot from running out.
@@ -190,24 +227,28 @@ export function startVoteRelayer(parameters: StartVoteRelayerParameters): VoteRe
         })
         const raw = await walletClient.signTransaction(request)
         const hash = keccak256(raw)
-        await store.recordSigned(vote.id, { hash, nonce, raw }, new Date())
+        await queue.recordSigned(ballot.id, { hash, nonce, raw }, new Date())
         if (!(await broadcast(raw))) {
-          await store.returnToQueue(vote.id, new Date())
-          throw new Error(`vote ${vote.id}: nonce ${nonce} was used by another transaction; signing again`)
+          await queue.returnToQueue(ballot.id, new Date())
+          throw new Error(`${queue.name} ${ballot.id}: nonce ${nonce} was used by another transaction; signing again`)
         }
-        sent.push({ vote, hash })
+        sent.push({ ballot, hash })
         nonce += 1
       }
     })
-    await Promise.all(sent.map(({ vote, hash }) => waitAndRecord(vote, hash)))
+    await Promise.all(sent.map(({ ballot, hash }) => waitAndRecord(queue, ballot, hash)))
   }
 
   /** One pass; true when more work is ready at once. */
   const step = async (): Promise<boolean> => {
-    for (const vote of await store.listVotes("submitted", batchMax)) await settle(vote)
-    const queued = await store.listVotes("queued", batchMax)
-    if (queued.length > 0) await sendQueued(queued)
-    return queued.length === batchMax
+    let moreReady = false
+    for (const queue of queues) {
+      for (const ballot of await queue.list("submitted", batchMax)) await settle(queue, ballot)
+      const queued = await queue.list("queued", batchMax)
+      if (queued.length > 0) await sendQueued(queue, queued)
+      moreReady ||= queued.length === batchMax
+    }
+    return moreReady
   }
 
   const loop = (async () => {

@@ -461,7 +461,7 @@ function requireInRange(choice: number, optionCount: number): void {
 }
 
 /** Decimal strings throughout, so the stored JSON is the same whatever form the client sent. */
-function normalizedProof(proof: SemaphoreProof): SemaphoreProof {
+export function normalizedProof(proof: SemaphoreProof): SemaphoreProof {
   return {
     merkleTreeDepth: proof.merkleTreeDepth,
     merkleTreeRoot: BigInt(proof.merkleTreeRoot).toString(),

@@ -1,6 +1,7 @@
 import type { SemaphoreProof } from "@semaphore-protocol/core"
 import type Database from "better-sqlite3"
 import type { Hex } from "viem"
+import { createSqliteGovernorVoteStore, type GovernorVoteStore } from "./governor-store.ts"
 
 export type PollKind = "single" | "approval" | "pairwise"
 
@@ -98,6 +99,8 @@ export interface VotingStore {
   returnToQueue(id: number, now: Date): Promise<void>
   recordIncluded(id: number, included: { txHash: Hex; blockNumber: bigint }, now: Date): Promise<void>
   recordRejected(id: number, errorCode: string, now: Date): Promise<void>
+  /** Ballots for the GovernorPersonhood, relayed by the same worker. */
+  governor: GovernorVoteStore
 }
 
 interface PollRow {
@@ -272,5 +275,6 @@ export function createSqliteVotingStore(db: Database.Database): VotingStore {
     async recordRejected(id, errorCode, now) {
       updateRejected.run({ id, errorCode, now: now.toISOString() })
     },
+    governor: createSqliteGovernorVoteStore(db),
   }
 }

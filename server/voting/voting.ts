@@ -3,14 +3,16 @@ import { walletClientFor, type ChainClients } from "../chain/clients.ts"
 import type { VotingConfig } from "../config.ts"
 import type { EnrollmentStore } from "../enrollment/store.ts"
 import type { PollRouteDependencies } from "../routes/polls.ts"
-import { createSendLock, startVoteRelayer, type VoteRelayer } from "./relayer.ts"
+import { createGovernorService, governorRelayQueue } from "./governor.ts"
+import type { GovernorRouteDependencies } from "./governor-routes.ts"
+import { createSendLock, pollRelayQueue, startVoteRelayer, type RelayedBallot, type RelayQueue, type VoteRelayer } from "./relayer.ts"
 import { createVotingService } from "./service.ts"
 import type { VotingStore } from "./store.ts"
 
 export interface StartVotingParameters {
   store: VotingStore
   /** Enrollment's record of the personhood groups (one per level). */
-  groups: Pick<EnrollmentStore, "getGroup">
+  groups: Pick<EnrollmentStore, "getGroup" | "listGroups">
   clients: ChainClients
   deployment: HumanmarkDeployment
   config: VotingConfig
@@ -19,6 +21,7 @@ export interface StartVotingParameters {
 
 export interface Voting {
   routes: PollRouteDependencies
+  governorRoutes: GovernorRouteDependencies
   stop(): Promise<void>
 }
 
@@ -29,7 +32,9 @@ export function startVoting({ store, groups, clients, deployment, config, log }:
   const humanPolls = deployment.contracts.humanPolls
   let relayer: VoteRelayer | undefined
   if (walletClient) {
-    relayer = startVoteRelayer({ store, publicClient: clients.publicClient, walletClient, humanPolls, lock, log: (line) => log(`voting: ${line}`) })
+    const queues: RelayQueue<RelayedBallot>[] = [pollRelayQueue(store, humanPolls)]
+    if (config.governorAddress) queues.push(governorRelayQueue(store.governor, config.governorAddress))
+    relayer = startVoteRelayer({ queues, publicClient: clients.publicClient, walletClient, lock, log: (line) => log(`voting: ${line}`) })
   } else {
     log("voting: no VOTING_PRIVATE_KEY or DEPLOYER_PRIVATE_KEY: polls cannot be created and ballots are stored but not relayed")
   }
@@ -43,7 +48,18 @@ export function startVoting({ store, groups, clients, deployment, config, log }:
     lock,
     onQueued: () => relayer?.wake(),
   })
+  const governor = config.governorAddress
+    ? createGovernorService({
+        store: store.governor,
+        groups,
+        publicClient: clients.publicClient,
+        governor: config.governorAddress,
+        semaphore: deployment.contracts.semaphore,
+        onQueued: () => relayer?.wake(),
+      })
+    : undefined
   return {
+    governorRoutes: { service: governor, chainId: clients.chain.id },
     routes: { service, chainId: clients.chain.id, humanPolls, adminToken: config.adminToken, openPollCreation: config.openPollCreation },
     stop: async () => relayer?.stop(),
   }
