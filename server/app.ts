@@ -34,7 +34,12 @@ export function createApp(deps: AppDependencies) {
     .route("/v1/groups", groupRoutes(deps.enrollment))
     .route("/v1/polls", pollRoutes(deps.polls))
     .route("/v1/governor", governorRoutes(deps.governor))
-  if (deps.siteDir) app.use("/*", serveStatic({ root: deps.siteDir }))
+  if (deps.siteDir) {
+    // One static page serves every poll: it reads the id from the address.
+    app.get("/polls/:id{[0-9]+}", (c) => c.redirect(`/polls/${c.req.param("id")}/`, 301))
+    app.get("/polls/:id{[0-9]+}/", serveStatic({ root: deps.siteDir, path: "polls/poll/index.html" }))
+    app.use("/*", serveStatic({ root: deps.siteDir }))
+  }
   return app
 }
 

@@ -22,7 +22,8 @@ export interface GenerateSemaphoreProofParameters {
 /** Generates a Semaphore v4 proof with the official, checksum-verified artifacts. Never downloads. */
 export async function generateSemaphoreProof(parameters: GenerateSemaphoreProofParameters): Promise<SemaphoreProof> {
   const { identity, group, message, scope, loadArtifacts } = parameters
-  const merkleProof = "siblings" in group ? group : membershipProof(group, identity)
+  // Semaphore pads `siblings` in place up to the depth; a copy keeps the caller's proof reusable.
+  const merkleProof = "siblings" in group ? { ...group, siblings: [...group.siblings] } : membershipProof(group, identity)
   const depth = parameters.depth ?? Math.max(merkleProof.siblings.length, 1)
   assertTreeDepth(depth)
   if (depth < merkleProof.siblings.length) {

@@ -5,8 +5,8 @@ import { createHumanmarkClient } from "../../../sdk/client.ts"
 import { createIdentity, exportIdentity, importIdentity, type IdentityBackup } from "../../../sdk/enrollment/identity.ts"
 import { isHumanmarkError } from "../../../sdk/errors.ts"
 import { downloadJson } from "./anchors-api.ts"
+import { loadStoredIdentity, storeIdentity } from "./identity-store.ts"
 
-const STORAGE_KEY = "humanmark.identity"
 const POLL_MS = 1_000
 
 type Step = "challenge" | "attest" | "record" | "group"
@@ -51,8 +51,7 @@ export function startEnrollTool(root: Document): void {
   const adopt = (next: Identity | undefined, nextBackup: IdentityBackup | undefined, mayBeEnrolled = true) => {
     identity = next
     backup = nextBackup
-    if (nextBackup) localStorage.setItem(STORAGE_KEY, JSON.stringify(nextBackup))
-    else localStorage.removeItem(STORAGE_KEY)
+    storeIdentity(nextBackup)
     following += 1 // stop following the previous identity's enrollment
     resetProgress()
     showIdentity()
@@ -190,16 +189,11 @@ export function startEnrollTool(root: Document): void {
     })
     .catch(() => showError("The server could not be reached."))
 
-  const saved = localStorage.getItem(STORAGE_KEY)
-  if (saved) {
-    try {
-      const restored = importIdentity(saved)
-      identity = restored.identity
-      backup = restored.backup
-      void refreshStatus(restored.identity.commitment.toString())
-    } catch {
-      localStorage.removeItem(STORAGE_KEY)
-    }
+  const restored = loadStoredIdentity()
+  if (restored) {
+    identity = restored.identity
+    backup = restored.backup
+    void refreshStatus(restored.identity.commitment.toString())
   }
   showIdentity()
 }
