@@ -1,11 +1,9 @@
 // kill -9 while digests pour in and batches are being anchored: after a restart on the same data folder,
 // every digest the server acknowledged is anchored, in exactly one batch whose root is on chain once.
 import assert from "node:assert/strict"
-import { spawn, type ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
@@ -13,61 +11,10 @@ import { bytesToHex, createPublicClient, http, parseAbiItem, type Hex } from "vi
 import { rootFromPath } from "../../sdk/anchors/merkle.ts"
 import type { Receipt } from "../../sdk/anchors/receipt.ts"
 import type { HealthReport } from "../../sdk/health.ts"
+import { freePort, isRunning, startServerProcess as startServer, type ServerProcess } from "../support/server-process.ts"
 
 const scratch = await mkdtemp(join(tmpdir(), "humanmark-anchors-crash-"))
 after(() => rm(scratch, { recursive: true, force: true }))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.once("error", reject)
-  })
-}
-
-interface ServerProcess {
-  child: ChildProcess
-  url: string
-  output: string[]
-  exited: Promise<void>
-}
-
-/** `npm start`'s entry point as its own process, so that it can be killed for real. */
-async function startServer(env: Record<string, string>, onLine: (line: string) => void = () => {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-  const output: string[] = []
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = ""
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const lines = buffer.split("\n")
-      buffer = lines.pop()!
-      for (const line of lines) {
-        output.push(line)
-        onLine(line)
-        const running = /humanmark is running: open (\S+)/.exec(line)
-        if (running) resolve(running[1]!)
-      }
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-    void exited.then(() => reject(new Error(`the server exited early:\n${output.join("\n")}`)))
-  })
-  return { child, url, output, exited }
-}
-
-/** Alive and not a zombie: a killed orphan stays a zombie where PID 1 does not reap (containers). */
-const isRunning = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
-  } catch {
-    return false
-  }
-}
 
 test("SIGKILL mid-batch loses no acknowledged digest, and each is anchored exactly once after a restart", async () => {
   const dataDir = join(scratch, "data")
