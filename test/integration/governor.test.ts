@@ -1,13 +1,14 @@
 // GovernorPersonhood votes through the relayer on the whole running system: members enroll, a governor
 // is deployed for the personhood group, a proposal pins the root, and anonymous votes sent to
-// POST /v1/governor/:proposalId/votes are checked off chain, queued and counted with the standard VoteCast.
+// POST /v1/governor/:proposalId/votes are checked off chain, queued and counted with the standard VoteCast;
+// a passed proposal is then queued and executed through the TimelockController.
 import assert from "node:assert/strict"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, test } from "node:test"
 import { Identity } from "@semaphore-protocol/core"
-import { getAddress, parseEventLogs, type Address } from "viem"
+import { encodeFunctionData, getAddress, keccak256, parseEventLogs, stringToHex, type Address } from "viem"
 import { deployGovernorPersonhood } from "../../contracts/deploy.ts"
 import { createHumanmarkClient, type HumanmarkClient } from "../../sdk/client.ts"
 import { enrollWithDevAttester, listGroups, waitForEnrollment } from "../../sdk/enrollment/client.ts"
@@ -140,4 +141,42 @@ test("anonymous governor votes are checked off chain, relayed and counted with t
   assert.equal(info.governor, governor)
   const unknown = await fetch(`${stack.url}/v1/governor/12345`)
   assert.deepEqual([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code], [404, "proposal_not_found"])
+})
+
+test("the whole life: propose, anonymous votes through the relayer, queue, and execute through the timelock", async () => {
+  const proposer = walletClientFor(stack.clients, PROPOSER_KEY)
+  const publicClient = stack.clients.publicClient
+  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+    publicClient.readContract({ address: governor, abi: governorPersonhoodAbi, functionName, args } as never) as Promise<T>
+  // The governor changes its own quorum: only the timelock (executing a passed proposal) may.
+  const call = encodeFunctionData({ abi: governorPersonhoodAbi, functionName: "setQuorumFraction", args: [2n, 3n] })
+  const description = "Raise the quorum to two thirds of the members"
+  const proposal = [[governor], [0n], [call]] as const
+  const receipt = await publicClient.waitForTransactionReceipt({
+    hash: await proposer.writeContract({ address: governor, abi: governorPersonhoodAbi, functionName: "propose", args: [...proposal, description] }),
+  })
+  const proposalId = parseEventLogs({ abi: governorPersonhoodAbi, logs: receipt.logs, eventName: "ProposalCreated" })[0]!.args.proposalId
+  await publicClient.request({ method: "anvil_mine" as never, params: ["0x2"] as never })
+
+  for (const identity of [members[0]!, members[2]!]) {
+    const vote = await castGovernorVote(client, { identity, proposalId, support: 1, loadArtifacts: loadSemaphoreArtifacts })
+    await until(() => getGovernorVoteStatus(client, proposalId, vote.nullifier), (each) => each.status === "included", "the vote to be counted")
+  }
+  assert.deepEqual((await getProposal(client, proposalId)).votes, { against: 0, for: 2, abstain: 0 })
+
+  // Past the voting period: succeeded with quorum (2 of 3), then queued and executed by anyone.
+  await publicClient.request({ method: "anvil_mine" as never, params: ["0xd0"] as never })
+  assert.equal((await getProposal(client, proposalId)).state, "succeeded")
+  const descriptionHash = keccak256(stringToHex(description))
+  await publicClient.waitForTransactionReceipt({
+    hash: await proposer.writeContract({ address: governor, abi: governorPersonhoodAbi, functionName: "queue", args: [...proposal, descriptionHash] }),
+  })
+  assert.equal((await getProposal(client, proposalId)).state, "queued")
+  await publicClient.request({ method: "evm_increaseTime" as never, params: [5] as never })
+  await publicClient.request({ method: "anvil_mine" as never, params: ["0x1"] as never })
+  await publicClient.waitForTransactionReceipt({
+    hash: await proposer.writeContract({ address: governor, abi: governorPersonhoodAbi, functionName: "execute", args: [...proposal, descriptionHash] }),
+  })
+  assert.equal((await getProposal(client, proposalId)).state, "executed")
+  assert.deepEqual(await read<readonly [bigint, bigint]>("quorumFraction"), [2n, 3n])
 })
