@@ -9,16 +9,10 @@ import { createTestCredentials } from "../test/support/c2pa/certificates.ts"
 import { createTestPng } from "../test/support/c2pa/images.ts"
 import { signTestAsset } from "../test/support/c2pa/sign.ts"
 import { startTestStack, type TestStack } from "../test/support/stack.ts"
-import type { CliIo } from "./command.ts"
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "./main.ts"
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./main.ts"
+import { runCli } from "../test/support/cli.ts"
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  let out = ""
-  let err = ""
-  const io: CliIo = { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`), env }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
+const run = runCli
 
 let stack: TestStack
 let dir: string

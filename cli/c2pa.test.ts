@@ -7,19 +7,9 @@ import type { C2paSummary } from "../sdk/c2pa/summary.ts"
 import { createTestCredentials } from "../test/support/c2pa/certificates.ts"
 import { createTestPng, tamperPngPixels } from "../test/support/c2pa/images.ts"
 import { signTestAsset } from "../test/support/c2pa/sign.ts"
-import type { CliIo } from "./command.ts"
-import { main } from "./main.ts"
+import { runCli } from "../test/support/cli.ts"
 
-async function run(argv: string[]) {
-  const output = { out: "", err: "" }
-  const io: CliIo = {
-    out: (text) => void (output.out += `${text}\n`),
-    err: (text) => void (output.err += `${text}\n`),
-    env: {},
-  }
-  const code = await main(argv, io)
-  return { code, ...output }
-}
+const run = (argv: string[]) => runCli(argv)
 
 describe("humanmark c2pa", () => {
   let directory: string

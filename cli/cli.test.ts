@@ -5,17 +5,11 @@ import { promisify } from "node:util"
 import packageJson from "../package.json"
 import type { HealthReport } from "../sdk/health.ts"
 import { startTestStack, type TestStack } from "../test/support/stack.ts"
-import type { CliIo } from "./command.ts"
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "./main.ts"
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./main.ts"
+import { runCli } from "../test/support/cli.ts"
 
 /** Runs the CLI in this process with captured output. */
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  let out = ""
-  let err = ""
-  const io: CliIo = { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`), env }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
+const run = runCli
 
 let stack: TestStack
 before(async () => {

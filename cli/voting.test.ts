@@ -7,16 +7,10 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { releaseProverThreads } from "../sdk/semaphore/proof.ts"
 import { startTestStack, type TestStack } from "../test/support/stack.ts"
-import type { CliIo } from "./command.ts"
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "./main.ts"
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./main.ts"
+import { runCli } from "../test/support/cli.ts"
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  let out = ""
-  let err = ""
-  const io: CliIo = { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`), env: { HUMANMARK_SERVER: stack.url, ...env } }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
+const run = (argv: string[], env: Record<string, string | undefined> = {}) => runCli(argv, { HUMANMARK_SERVER: stack.url, ...env })
 
 let stack: TestStack
 let dir: string
