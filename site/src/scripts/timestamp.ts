@@ -2,6 +2,7 @@
 // receipt from pending to anchored (and final) and offer it for download.
 import { isHumanmarkError } from "../../../sdk/errors.ts"
 import { describeAnchor, downloadJson, getReceipt, submitDigests, type ReceiptView } from "./anchors-api.ts"
+import { acceptDrops } from "./drop-zone.ts"
 import { formatBytes, formatDuration, hashFile } from "./hash-file.ts"
 
 const POLL_MS = 1_000
@@ -27,7 +28,6 @@ interface Row {
 
 export function startTimestampTool(root: Document): void {
   const input = root.querySelector<HTMLInputElement>("[data-testid=timestamp-input]")!
-  const dropzone = root.querySelector<HTMLElement>("[data-testid=timestamp-dropzone]")!
   const list = root.querySelector<HTMLElement>("[data-testid=timestamp-files]")!
   const template = root.querySelector<HTMLTemplateElement>("#file-row-template")!
   const errorText = root.querySelector<HTMLElement>("[data-testid=timestamp-error]")!
@@ -79,16 +79,7 @@ export function startTimestampTool(root: Document): void {
     void addFiles([...(input.files ?? [])])
     input.value = ""
   })
-  dropzone.addEventListener("dragover", (event) => {
-    event.preventDefault()
-    dropzone.dataset.dragging = "true"
-  })
-  dropzone.addEventListener("dragleave", () => delete dropzone.dataset.dragging)
-  dropzone.addEventListener("drop", (event) => {
-    event.preventDefault()
-    delete dropzone.dataset.dragging
-    void addFiles([...(event.dataTransfer?.files ?? [])])
-  })
+  acceptDrops(input)
 }
 
 function createRow(file: File, template: HTMLTemplateElement, list: HTMLElement): Row {

@@ -3,6 +3,7 @@
 import type { CheckResult } from "../../../sdk/anchors/verify.ts"
 import { isHumanmarkError } from "../../../sdk/errors.ts"
 import { getReceipt, verifyReceiptOnServer, type ReceiptView, type VerificationView } from "./anchors-api.ts"
+import { acceptDrops } from "./drop-zone.ts"
 import { formatBytes, hashFile } from "./hash-file.ts"
 
 type VerdictState = "valid" | "invalid" | "not-found" | "error"
@@ -114,24 +115,6 @@ export function startVerifyTool(root: Document): void {
       progress.hidden = true
       button.disabled = !fileInput.files?.[0]
     }
-  })
-}
-
-/** Dropping a file on an input's drop zone picks it, as choosing it would. */
-function acceptDrops(input: HTMLInputElement) {
-  const zone = input.closest<HTMLElement>(".dropzone")
-  if (!zone) return
-  zone.addEventListener("dragover", (event) => {
-    event.preventDefault()
-    zone.dataset.dragging = "true"
-  })
-  zone.addEventListener("dragleave", () => delete zone.dataset.dragging)
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault()
-    delete zone.dataset.dragging
-    if (!event.dataTransfer?.files.length) return
-    input.files = event.dataTransfer.files
-    input.dispatchEvent(new Event("change"))
   })
 }
 
