@@ -7,6 +7,7 @@ import { serve, type ServerType } from "@hono/node-server"
 import type { HumanmarkDeployment } from "../contracts/deploy.ts"
 import packageJson from "../package.json"
 import { HumanmarkError, redactUrl } from "../sdk/errors.ts"
+import { releaseProverThreads } from "../sdk/semaphore/proof.ts"
 import { startAnchoring } from "./anchors/anchoring.ts"
 import { createApp } from "./app.ts"
 import { startAnvil, type AnvilInstance } from "./chain/anvil.ts"
@@ -43,6 +44,10 @@ export async function startHumanmark(config: Config, options: StartHumanmarkOpti
   const stop = async () => {
     for (const stopPart of stack.splice(0).reverse()) await stopPart()
   }
+
+  // The server verifies Semaphore proofs (ballots, human attestations); snarkjs keeps worker threads
+  // for that until told to stop. Released last, after everything that could still verify.
+  stack.push(() => releaseProverThreads())
 
   try {
     await mkdir(config.dataDir, { recursive: true })
