@@ -3,34 +3,24 @@
 // until they are counted on chain. Results refresh while the page is open.
 import { castVote, waitForVote, type Ballot } from "../../../sdk/voting/client.ts"
 import { isHumanmarkError } from "../../../sdk/errors.ts"
-import { createFetchingArtifactLoader } from "../../../sdk/semaphore/artifacts.browser.ts"
 import { loadStoredIdentity } from "./identity-store.ts"
 import { choiceLabel, describeWindow, pollsClient, type PollJson, type ResultsJson } from "./polls-api.ts"
+import { createVoteStepper } from "./vote-steps.ts"
 
 const RESULTS_REFRESH_MS = 3_000
-type Step = "membership" | "artifacts" | "prove" | "submit" | "included"
-const STEPS: Step[] = ["membership", "artifacts", "prove", "submit", "included"]
 
 export async function startPollPage(root: Document): Promise<void> {
   const client = pollsClient()
   const byTestId = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`[data-testid=${id}]`)!
   const page = byTestId("poll")
   const voteButton = byTestId<HTMLButtonElement>("vote-button")
-  const progress = byTestId<HTMLProgressElement>("vote-progress")
   const pollId = /\/polls\/(\d+)\/?$/.exec(window.location.pathname)?.[1] ?? new URLSearchParams(window.location.search).get("id")
 
   const showError = (message: string | undefined) => {
     byTestId("poll-error").textContent = message ?? ""
     byTestId("poll-error").hidden = !message
   }
-  const setStep = (step: Step, state: "active" | "done") => {
-    for (const item of root.querySelectorAll<HTMLElement>("[data-testid=vote-steps] li")) {
-      const index = STEPS.indexOf(item.dataset.step as Step)
-      const current = STEPS.indexOf(step)
-      item.dataset.done = String(index < current || (index === current && state === "done"))
-      item.dataset.active = String(index === current && state === "active")
-    }
-  }
+  const { setStep, loadArtifacts, hideProgress } = createVoteStepper(root)
 
   if (!pollId) {
     page.dataset.state = "error"
@@ -139,13 +129,6 @@ export async function startPollPage(root: Document): Promise<void> {
     }
   }
 
-  const loadArtifacts = createFetchingArtifactLoader({
-    onProgress: ({ receivedBytes, totalBytes }) => {
-      progress.hidden = false
-      if (totalBytes) progress.value = (100 * receivedBytes) / totalBytes
-    },
-  })
-
   voteButton.addEventListener("click", async () => {
     if (!stored || !current.ballot) return
     voteButton.disabled = true
@@ -156,13 +139,7 @@ export async function startPollPage(root: Document): Promise<void> {
         identity: stored.identity,
         pollId: poll.id,
         ballot: current.ballot,
-        loadArtifacts: async (depth) => {
-          setStep("artifacts", "active")
-          const artifacts = await loadArtifacts(depth)
-          progress.hidden = true
-          setStep("prove", "active")
-          return artifacts
-        },
+        loadArtifacts,
         onProgress: (stage) => {
           if (stage === "membership") setStep("membership", "active")
           if (stage === "submitting") setStep("submit", "active")
@@ -184,7 +161,7 @@ export async function startPollPage(root: Document): Promise<void> {
       const message = isHumanmarkError(error) ? error.message : error instanceof Error ? error.message : String(error)
       showError(isHumanmarkError(error) && error.code === "duplicate_vote" ? "You have already voted here: one person, one vote." : message)
     } finally {
-      progress.hidden = true
+      hideProgress()
       voteButton.disabled = current.ballot === undefined || !stored || poll.status !== "open"
     }
   })
