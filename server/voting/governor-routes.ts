@@ -32,6 +32,13 @@ export function governorRoutes(deps: GovernorRouteDependencies) {
   })
   return new Hono()
     .get("/", async (c) => c.json({ governor: service().governor, groupId: (await service().groupId()).toString(), chainId: deps.chainId }))
+    .get("/proposals", async (c) => {
+      const proposals = await service().listProposals()
+      c.header("Cache-Control", "no-store")
+      return c.json({
+        proposals: proposals.map((each) => ({ ...each, proposalId: each.proposalId.toString(), blockNumber: each.blockNumber.toString() })),
+      })
+    })
     .get("/:proposalId", async (c) => {
       const proposal = await service().getProposal(proposalId(c.req.param("proposalId")))
       c.header("Cache-Control", "no-store")

@@ -50,10 +50,19 @@ export interface GovernorService {
   governor: Address
   groupId(): Promise<bigint>
   getProposal(proposalId: bigint): Promise<ProposalView>
+  /** The newest proposals first, from the governor's `ProposalCreated` events. */
+  listProposals(options?: { limit?: number }): Promise<ProposalSummary[]>
   /** The commitment's Merkle proof against the root the proposal pinned; 404 `not_a_member` otherwise. */
   membershipProof(proposalId: bigint, commitment: bigint): Promise<MerkleProof & { depth: number }>
   submitVote(proposalId: bigint, input: { support: GovernorSupport; proof: SemaphoreProof }): Promise<GovernorVoteView>
   getVote(proposalId: bigint, nullifier: bigint): Promise<GovernorVoteView>
+}
+
+export interface ProposalSummary {
+  proposalId: bigint
+  description: string
+  proposer: Address
+  blockNumber: bigint
 }
 
 export interface CreateGovernorServiceParameters {
@@ -149,6 +158,14 @@ export function createGovernorService(parameters: CreateGovernorServiceParameter
     governor,
     groupId,
 
+    async listProposals({ limit = 50 } = {}) {
+      // From the first block: fine on an L2 or a local chain; a long-lived L1 governor would want its deploy block here.
+      const events = await publicClient.getContractEvents({ address: governor, abi: governorPersonhoodAbi, eventName: "ProposalCreated", fromBlock: 0n, strict: true })
+      return events
+        .slice(-limit)
+        .reverse()
+        .map((event) => ({ proposalId: event.args.proposalId, description: event.args.description, proposer: event.args.proposer, blockNumber: event.blockNumber }))
+    },
     async getProposal(proposalId) {
       const state = await proposalState(proposalId)
       const [pinned, snapshot, deadline] = await Promise.all([

@@ -100,6 +100,14 @@ test("a member votes For on a proposal with a proof made in the browser; it is c
   await page.locator("[data-testid=governance][data-state=ready]").waitFor()
   assert.equal(await page.locator("[data-testid=governor-address]").innerText(), governor)
 
+  // The proposal is listed with its description; opening it from the list shows it.
+  const row = page.locator("[data-testid=proposal-row]").first()
+  await row.waitFor()
+  assert.match(await row.innerText(), /^Lower the quorum to a third\n/)
+  assert.match(await row.innerText(), new RegExp(`Proposal ${String(proposalId).slice(0, 12)}`))
+  await row.locator("button").click()
+  await page.locator("[data-testid=proposal][data-state=active]").waitFor()
+  // Opening by id works too.
   await page.locator("[data-testid=proposal-input]").fill(String(proposalId))
   await page.locator("[data-testid=proposal-open]").click()
   await page.locator("[data-testid=proposal][data-state=active]").waitFor()

@@ -41,7 +41,9 @@ export async function startGovernancePage(root: Document): Promise<void> {
   const form = byTestId<HTMLFormElement>("proposal-form")
   const input = byTestId<HTMLInputElement>("proposal-input")
 
-  const showError = (message: string | undefined) => {
+  let errorFromLoading = false
+  const showError = (message: string | undefined, fromLoading = false) => {
+    errorFromLoading = fromLoading && message !== undefined
     byTestId("governance-error").textContent = message ?? ""
     byTestId("governance-error").hidden = !message
   }
@@ -99,15 +101,16 @@ export async function startGovernancePage(root: Document): Promise<void> {
       proposal = fresh
       render(fresh)
       section.hidden = false
-      showError(undefined)
+      if (errorFromLoading) showError(undefined) // a refresh must not wipe what a vote said
     } catch (error) {
       if (proposal?.proposalId === id) return // Keep what is on screen; the next refresh usually answers.
       section.hidden = true
-      showError(errorMessage(error))
+      showError(errorMessage(error), true)
     }
   }
 
   const open = async (id: string) => {
+    input.value = id
     proposal = undefined
     clearInterval(refresh)
     const url = new URL(window.location.href)
@@ -116,6 +119,32 @@ export async function startGovernancePage(root: Document): Promise<void> {
     await load(id)
     refresh = setInterval(() => void load(id), PROPOSAL_REFRESH_MS)
   }
+
+  // The proposals so far, newest first; each opens in the panel below.
+  void client
+    .request<{ proposals: { proposalId: string; description: string; blockNumber: string }[] }>("/v1/governor/proposals")
+    .then(({ proposals }) => {
+      byTestId("proposal-list").replaceChildren(
+        ...proposals.map((each) => {
+          const item = document.createElement("li")
+          item.className = "file-row card"
+          item.dataset.testid = "proposal-row"
+          const button = document.createElement("button")
+          button.type = "button"
+          button.className = "button-link file-name"
+          button.textContent = each.description.split("\n")[0] || `Proposal ${each.proposalId}`
+          button.addEventListener("click", () => void open(each.proposalId))
+          const detail = document.createElement("span")
+          detail.className = "file-detail"
+          detail.textContent = `Proposal ${each.proposalId.slice(0, 12)}… · made in block ${each.blockNumber}`
+          item.append(button, detail)
+          return item
+        }),
+      )
+    })
+    .catch(() => {
+      // The list is a convenience; opening by id still works.
+    })
 
   form.addEventListener("submit", (event) => {
     event.preventDefault()
