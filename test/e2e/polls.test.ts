@@ -94,6 +94,22 @@ test("a pairwise art poll: judge a pair in the browser, and the ranking follows"
   assert.match(await page.locator("[data-testid=result]").first().innerText(), new RegExp(`^${winnerTitle}: score`))
 })
 
+test("an approval art poll shows the works as a gallery; approving two counts both", async () => {
+  const swatch = (color: string) => `data:image/svg+xml;base64,${Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8" fill="${color}"/></svg>`).toString("base64")}`
+  const candidates = ["crimson", "teal", "gold"].map((color, index) => ({ contentHash: `0x${String(index + 11).padStart(64, "0")}`, uri: swatch(color), title: `Study in ${color}` }))
+  const id = await createPoll({ title: "Approve the works for the show", kind: "approval", candidates })
+  const page = await openPoll(id)
+  assert.equal(await page.locator("[data-testid=choice] img").count(), 3)
+  assert.equal(await page.locator("[data-testid=choice] img").first().getAttribute("alt"), "Study in crimson")
+  await page.locator("[data-testid=choice]", { hasText: "Study in crimson" }).click()
+  await page.locator("[data-testid=choice]", { hasText: "Study in gold" }).click()
+  await page.locator("[data-testid=vote-button]").click()
+  await page.locator("[data-testid=vote-status]", { hasText: "Counted on chain" }).waitFor()
+  await page.locator('[data-testid=result][data-index="0"][data-votes="1"]').waitFor()
+  await page.locator('[data-testid=result][data-index="2"][data-votes="1"]').waitFor()
+  assert.equal(await page.locator('[data-testid=result][data-index="1"]').getAttribute("data-votes"), "0")
+})
+
 test("an unknown poll says so", async () => {
   const page = await context.newPage()
   await page.goto(`${stack.url}/polls/999999/`)

@@ -73,24 +73,21 @@ export async function startPollPage(root: Document): Promise<void> {
         })
         const text = document.createElement("span")
         text.textContent = choiceLabel(poll, index)
-        label.append(input, text)
+        label.append(input)
+        const image = candidateImage(poll, index)
+        if (image) label.append(image)
+        label.append(text)
         return label
       }),
     )
   }
 
   const renderCandidate = (button: HTMLButtonElement, index: number) => {
-    const candidate = poll.candidates[index]
     button.replaceChildren()
     button.dataset.index = String(index)
     button.setAttribute("aria-pressed", "false")
-    if (candidate && /^(https?:|data:image\/|\/)/.test(candidate.uri)) {
-      const image = document.createElement("img")
-      image.src = candidate.uri
-      image.alt = candidate.title
-      image.loading = "lazy"
-      button.append(image)
-    }
+    const image = candidateImage(poll, index)
+    if (image) button.append(image)
     const title = document.createElement("strong")
     title.textContent = choiceLabel(poll, index)
     button.append(title)
@@ -209,4 +206,15 @@ function renderResults(root: Document, poll: PollJson, results: ResultsJson) {
         return item
       }),
   )
+}
+
+/** The candidate's artwork when its URI is one a browser can show (http(s), a data: image, or this site). */
+function candidateImage(poll: PollJson, index: number): HTMLImageElement | undefined {
+  const candidate = poll.candidates[index]
+  if (!candidate || !/^(https?:|data:image\/|\/)/.test(candidate.uri)) return undefined
+  const image = document.createElement("img")
+  image.src = candidate.uri
+  image.alt = candidate.title
+  image.loading = "lazy"
+  return image
 }
