@@ -82,7 +82,9 @@ export function startGroupWorker(parameters: StartGroupWorkerParameters): GroupW
   const states = new Map<AttestationLevel, LevelState>()
   let stopped = false
   let wake: (() => void) | undefined
-  let idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = []
+  /** `since`: passes begun when the waiter asked; it resolves at the first idle pass begun after that. */
+  let idleWaiters: { resolve: () => void; reject: (error: Error) => void; since: number }[] = []
+  let passesStarted = 0
 
   const sleep = (milliseconds: number) =>
     new Promise<void>((resolve) => {
@@ -349,6 +351,7 @@ export function startGroupWorker(parameters: StartGroupWorkerParameters): GroupW
   const loop = async () => {
     let failures = 0
     while (!stopped) {
+      const pass = ++passesStarted
       let worked = false
       try {
         for (const level of levels) {
@@ -366,9 +369,10 @@ export function startGroupWorker(parameters: StartGroupWorkerParameters): GroupW
       }
       if (stopped) break
       if (!worked) {
-        const waiters = idleWaiters
-        idleWaiters = []
-        for (const waiter of waiters) waiter.resolve()
+        // Only a pass that began after a waiter asked proves that what it stored first was handled.
+        const ready = idleWaiters.filter((waiter) => waiter.since < pass)
+        idleWaiters = idleWaiters.filter((waiter) => waiter.since >= pass)
+        for (const waiter of ready) waiter.resolve()
         await sleep(intervalMs)
       }
     }
@@ -385,7 +389,7 @@ export function startGroupWorker(parameters: StartGroupWorkerParameters): GroupW
     },
     whenIdle() {
       return new Promise<void>((resolve, reject) => {
-        idleWaiters.push({ resolve, reject })
+        idleWaiters.push({ resolve, reject, since: passesStarted })
         wake?.()
       })
     },
