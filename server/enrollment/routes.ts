@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto"
 import { Hono, type Context } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import type { Address, Chain, PublicClient, Transport } from "viem"
 import { z } from "zod"
 import { HumanmarkError } from "../../sdk/errors.ts"
+import { readBody, requireAdminToken } from "../http/request.ts"
 import { semaphoreAbi } from "../../sdk/generated/abis.ts"
 import { assertCommitmentInField } from "./attestation/commitment.ts"
 import { DEVICE_STATEMENT_FORMAT } from "./attestation/device-statement.ts"
@@ -93,7 +93,7 @@ export function enrollmentRoutes(deps: EnrollmentRouteDependencies) {
       return c.json({ format: DEVICE_STATEMENT_FORMAT, attestation })
     })
     .post("/revoke", limit, async (c) => {
-      requireAdmin(c, deps.adminToken)
+      requireAdminToken(c, deps.adminToken)
       const body = await readBody(c, revokeBody)
       const revoked = "commitment" in body ? await deps.service.revoke(parseCommitment(body.commitment)) : await deps.service.revokeIssuer(body.issuer)
       return c.json({ revoked: revoked.map(String) })
@@ -163,22 +163,6 @@ function viewJson(view: EnrollmentView) {
   }
 }
 
-async function readBody<Schema extends z.ZodTypeAny>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
-  let json: unknown
-  try {
-    json = await c.req.json()
-  } catch (error) {
-    if (error instanceof HumanmarkError) throw error
-    throw new HumanmarkError("invalid_json", "The request body is not valid JSON.", { cause: error })
-  }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success) {
-    throw new HumanmarkError("invalid_request", "The request body does not have the expected fields.", {
-      details: parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
-    })
-  }
-  return parsed.data
-}
 
 function parseCommitment(text: string): bigint {
   if (!DECIMAL.test(text)) {
@@ -189,16 +173,3 @@ function parseCommitment(text: string): bigint {
   return commitment
 }
 
-function requireAdmin(c: Context, adminToken: string | undefined): void {
-  const header = c.req.header("authorization")
-  if (!header) {
-    c.header("WWW-Authenticate", "Bearer")
-    throw new HumanmarkError("admin_token_missing", "This endpoint needs Authorization: Bearer <admin token>.", { status: 401 })
-  }
-  const presented = /^Bearer (.+)$/i.exec(header)?.[1]
-  // Compared as hashes: equal lengths, and the time taken says nothing about the token.
-  const digest = (text: string) => createHash("sha256").update(text).digest()
-  if (!adminToken || !presented || !timingSafeEqual(digest(presented), digest(adminToken))) {
-    throw new HumanmarkError("admin_token_invalid", "The admin token is not valid.", { status: 403 })
-  }
-}

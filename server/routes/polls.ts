@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from "node:crypto"
 import type { SemaphoreProof } from "@semaphore-protocol/core"
 import { Hono, type Context } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import type { Address } from "viem"
 import { z } from "zod"
 import { HumanmarkError } from "../../sdk/errors.ts"
+import { readBody, requireAdminToken } from "../http/request.ts"
 import type { PollDetails, PollResults, PollView, VoteView, VotingService } from "../voting/service.ts"
 
 /** A poll of 10,000 candidates with URIs and titles stays under this. */
@@ -191,35 +191,9 @@ function authorizeCreation(c: Context, deps: PollRouteDependencies): void {
       status: 403,
     })
   }
-  const header = c.req.header("authorization")
-  if (!header) {
-    c.header("WWW-Authenticate", "Bearer")
-    throw new HumanmarkError("admin_token_missing", "Creating a poll needs Authorization: Bearer <admin token>.", { status: 401 })
-  }
-  const presented = /^Bearer (.+)$/i.exec(header)?.[1]
-  // Compared as hashes: equal lengths, and the time taken says nothing about the token.
-  const digest = (text: string) => createHash("sha256").update(text).digest()
-  if (!presented || !timingSafeEqual(digest(presented), digest(deps.adminToken))) {
-    throw new HumanmarkError("admin_token_invalid", "The admin token is not valid.", { status: 403 })
-  }
+  requireAdminToken(c, deps.adminToken)
 }
 
-export async function readBody<Schema extends z.ZodTypeAny>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
-  let json: unknown
-  try {
-    json = await c.req.json()
-  } catch (error) {
-    if (error instanceof HumanmarkError) throw error
-    throw new HumanmarkError("invalid_json", "The request body is not valid JSON.", { cause: error })
-  }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success) {
-    throw new HumanmarkError("invalid_request", "The request body does not have the expected fields.", {
-      details: parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
-    })
-  }
-  return parsed.data
-}
 
 export function parseDecimal(text: string, code: string, what: string): bigint {
   if (!DECIMAL.test(text) || BigInt(text) >= 2n ** 256n) throw new HumanmarkError(code, `The ${what} must be a decimal integer below 2^256.`)

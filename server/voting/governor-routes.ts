@@ -3,7 +3,8 @@ import { Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { z } from "zod"
 import { HumanmarkError } from "../../sdk/errors.ts"
-import { MAX_VOTE_BODY_BYTES, parseDecimal, proofBody, readBody } from "../routes/polls.ts"
+import { readBody } from "../http/request.ts"
+import { MAX_VOTE_BODY_BYTES, parseDecimal, proofBody } from "../routes/polls.ts"
 import type { GovernorService, GovernorVoteView } from "./governor.ts"
 
 export interface GovernorRouteDependencies {
